@@ -1,0 +1,35 @@
+"""The ``chatcode`` command line: parse options -> one library call -> write.
+
+No analysis happens here. Each command group lives in its own module and registers itself
+on :data:`app`. ``main()`` turns a :class:`~chatcode.errors.ChatcodeError` into one message
+on stderr and exit code 1 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from chatcode.cli._app import app, run
+from chatcode.cli import ingest_cmd  # noqa: F401  (registers the command)
+
+__all__ = ["app", "main"]
+
+
+def _register() -> None:
+    import importlib
+
+    for name in ("responses_cmd", "codebook_cmd", "coding_cmd", "agree_cmd", "tables_cmd",
+                 "reproduce_cmd"):
+        try:
+            importlib.import_module(f"chatcode.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"chatcode.cli.{name}":
+                raise
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``chatcode`` console script."""
+    sys.exit(run(argv))

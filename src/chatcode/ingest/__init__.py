@@ -1,0 +1,202 @@
+"""Ingest chat exports into one canonical corpus: ``chatcode.ingest(paths, ...)``.
+
+Each supported export format is one module of this package (see ``base.py`` for what a
+reader provides). ``format="auto"`` asks every reader, in the order of ``READERS``, whether
+the file looks like its format, and logs which one it detected.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from chatcode import schema as S
+from chatcode.corpus import Corpus, structure_warnings
+from chatcode.errors import ChatcodeWarning, IngestError, Location
+from chatcode.ingest import canonical
+from chatcode.ingest.base import Options, Parsed, Source
+from chatcode.roles import apply_roles, read_roles, role_counts
+from chatcode.timestamps import resolve_timezone
+
+__all__ = ["FORMATS", "detect_format", "ingest", "ingest_report"]
+
+log = logging.getLogger("chatcode")
+
+# The order matters for auto-detection: specific formats before generic ones.
+READERS: list[ModuleType] = [canonical]
+
+
+def _register_optional() -> None:
+    """Readers live in their own modules; each is registered here once."""
+    import importlib
+
+    for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "mapped"):
+        try:
+            module = importlib.import_module(f"chatcode.ingest.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"chatcode.ingest.{name}":
+                raise
+            continue
+        READERS.insert(0, module) if name != "mapped" else READERS.append(module)
+
+
+_register_optional()
+FORMATS: dict[str, str] = {m.NAME: m.DESCRIPTION for m in READERS}
+
+
+def detect_format(path: str | Path) -> str:
+    """The name of the format ``path`` is in (raises IngestError when none fits)."""
+    source = Source(path)
+    return _detect(source).NAME
+
+
+def _reader(name: str) -> ModuleType:
+    for m in READERS:
+        if m.NAME == name:
+            return m
+    raise IngestError(f"unknown format {name!r}",
+                      hint=f"use auto or one of {', '.join(m.NAME for m in READERS)}")
+
+
+def _detect(source: Source) -> ModuleType:
+    if source.kind == "empty":
+        raise IngestError("the file is empty", where=source.where,
+                          hint="export the chat again; the file has no bytes")
+    if source.kind == "ole":
+        source.table  # raises the clear .xls / encrypted-workbook error
+    for m in READERS:
+        if getattr(m, "AUTO", True) and m.sniff(source):
+            return m
+    head = source.head.split("\n", 1)[0][:120] if source.kind == "text" else ""
+    cols = ", ".join(repr(c) for c in source.columns[:12])
+    seen = f"its columns are {cols}" if cols else f"its first line is {head!r}"
+    raise IngestError(
+        f"cannot tell which export format this is ({seen})",
+        where=source.where,
+        hint="give --format (see chatcode ingest --help for the formats), or a mapping "
+        "file with --mapping MAP.yaml for a hand-made Excel/CSV export",
+    )
+
+
+def ingest(
+    exports: str | Path | Sequence[str | Path],
+    *,
+    format: str = "auto",
+    group: str | None = None,
+    timezone: str | None = None,
+    roles: str | Path | dict[str, list[str]] | None = None,
+    mapping: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Read one or more chat exports into one canonical :class:`~chatcode.Corpus`.
+
+    Parameters
+    ----------
+    exports
+        Export files (or corpus folders); several files make one corpus (e.g. one per group).
+    format
+        ``auto`` (default: detected from the content and logged) or a name in ``FORMATS``.
+    group
+        The group of posts whose export does not name one (default: the file's name).
+    timezone
+        IANA zone for naive timestamps (default: this machine's zone, logged).
+        Epoch milliseconds are UTC.
+    roles
+        A roles file (or dict) ``{role: [user names or ids]}``; others stay participants.
+    mapping
+        A YAML mapping file for Excel/CSV exports with other column names (format ``table``).
+
+    Notes
+    -----
+    Warnings (``ChatcodeWarning``) report, with counts, replies whose parent is missing or
+    in another group, replies dated before their parent, and reactions on unknown posts.
+    """
+    corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
+                              roles=roles, mapping=mapping, progress=progress)
+    return corpus
+
+
+def ingest_report(
+    exports: str | Path | Sequence[str | Path],
+    *,
+    format: str = "auto",
+    group: str | None = None,
+    timezone: str | None = None,
+    roles: str | Path | dict[str, list[str]] | None = None,
+    mapping: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Corpus, list[str]]:
+    """Like :func:`ingest`, and also return the report lines (format detected, counts).
+
+    The same lines are logged at INFO level on the ``chatcode`` logger."""
+    paths = [Path(exports)] if isinstance(exports, (str, Path)) else [Path(p) for p in exports]
+    if not paths:
+        raise IngestError("no export given", hint="name at least one export file")
+    report: list[str] = []
+
+    def note(line: str) -> None:
+        report.append(line)
+        log.info(line)
+
+    tz_given = timezone is not None
+    tz = resolve_timezone(timezone)
+    note(f"naive timestamps are read in {tz}" + ("" if tz_given else
+         " (this machine's zone; set --timezone to change it)"))
+    if mapping is not None and format == "auto":
+        format = "table"
+    options = Options(group=group, timezone=tz,
+                      mapping=Path(mapping) if mapping is not None else None,
+                      progress=progress)
+    parts: list[tuple[Path, Parsed]] = []
+    for path in paths:
+        source = Source(path)
+        if not path.exists():
+            raise IngestError("no such file or folder", where=Location(path),
+                              hint="check the path")
+        reader = _detect(source) if format == "auto" else _reader(format)
+        if format == "auto":
+            note(f"{path}: detected format {reader.NAME}")
+        parsed = reader.read(source, options)
+        for line in parsed.notes:
+            note(f"{path}: {line}")
+        note(f"{path}: {len(parsed.corpus.posts)} posts, {len(parsed.corpus.reactions)} "
+             f"reactions in {parsed.corpus.posts[S.GROUP].nunique()} group(s)")
+        parts.append((path, parsed))
+    corpus = _merge(parts)
+    if roles is not None:
+        role_map = roles if isinstance(roles, dict) else read_roles(roles)
+        source_name = roles if not isinstance(roles, dict) else "roles"
+        corpus = Corpus.trusted(apply_roles(corpus.posts, role_map, source=source_name),
+                                corpus.reactions)
+    for role, c in role_counts(corpus.posts).items():
+        note(f"role {role}: {c['authors']} author(s), {c['posts']} posts")
+    for line in structure_warnings(corpus):
+        warnings.warn(ChatcodeWarning(line), stacklevel=2)
+    return corpus, report
+
+
+def _merge(parts: list[tuple[Path, Parsed]]) -> Corpus:
+    if len(parts) == 1:
+        return parts[0][1].corpus
+    posts = pd.concat([p.corpus.posts for _, p in parts], ignore_index=True)
+    reactions = pd.concat([p.corpus.reactions for _, p in parts], ignore_index=True)
+    files = pd.Series([str(path) for path, p in parts for _ in range(len(p.corpus.posts))])
+    dup = posts[S.POST_ID].duplicated(keep=False)
+    if dup.any():
+        ids = posts.loc[dup, S.POST_ID]
+        first = ids.iloc[0]
+        where = sorted(set(files[posts[S.POST_ID].eq(first)]))
+        raise IngestError(
+            f"{ids.nunique()} post id(s) appear in more than one export, e.g. {first!r} in "
+            f"{' and '.join(where)}",
+            hint="give each export once; if two groups reuse ids, ingest them separately",
+        )
+    for col in posts.columns:  # src_ columns missing in some files stay empty
+        if col.startswith(S.SRC_PREFIX):
+            posts[col] = posts[col].astype("str")
+    return Corpus.trusted(posts, reactions)

@@ -1,0 +1,147 @@
+"""Reading timestamps from exports into timezone-aware UTC datetimes.
+
+Notes
+-----
+- Values with an offset (``2023-05-02T08:00:00+02:00``, ``...Z``) keep their instant.
+- Naive values are read in ``timezone`` (an IANA name such as ``Europe/Berlin``). A naive time
+  that occurs twice at the end of daylight saving time is read as the first (summer-time)
+  occurrence; a time that does not exist (the skipped hour in spring) is shifted forward.
+- Epoch numbers are UTC (``unit="ms"`` for Mattermost's ``create_at``).
+- The canonical in-memory form is ``datetime64[ns, UTC]``; writers print ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from chatcode.errors import ChatcodeError
+
+__all__ = ["local_timezone", "parse_timestamps", "resolve_timezone", "to_iso"]
+
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+UNIT = "ns"
+
+
+def local_timezone() -> str:
+    """The IANA name of this machine's time zone (``UTC`` when it cannot be told)."""
+    tz = dt.datetime.now().astimezone().tzinfo
+    key = getattr(tz, "key", None)
+    if key:
+        return key
+    try:
+        link = __import__("os").path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return link.split("zoneinfo/", 1)[1]
+    except OSError:  # pragma: no cover - platform dependent
+        pass
+    name = dt.datetime.now().astimezone().tzname()
+    return "UTC" if name in (None, "UTC", "GMT") else str(name)
+
+
+def resolve_timezone(name: str | None) -> str:
+    """Check an IANA time zone name; ``None`` means this machine's zone."""
+    if name is None:
+        return local_timezone()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ChatcodeError(
+            f"unknown time zone {name!r}",
+            hint="give an IANA name such as Europe/Berlin, America/New_York or UTC",
+        ) from exc
+    return name
+
+
+def parse_timestamps(
+    values: pd.Series,
+    *,
+    timezone: str = "UTC",
+    fmt: str | None = None,
+    unit: str | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Parse ``values`` into UTC datetimes.
+
+    Returns ``(parsed, bad)``: ``parsed`` is ``datetime64[ns, UTC]`` (NaT where empty or
+    unreadable), ``bad`` is a boolean mask of non-empty values that could not be read.
+    ``fmt`` is a ``strftime`` format for naive strings; without it ISO 8601 is expected.
+    ``unit`` (``"s"`` or ``"ms"``) reads numbers as epoch seconds/milliseconds (UTC).
+    """
+    index = values.index
+    out = pd.Series(pd.NaT, index=index, dtype=f"datetime64[{UNIT}, UTC]")
+    if len(values) == 0:
+        return out, pd.Series(False, index=index, dtype=bool)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.as_unit(UNIT), values.isna() & False
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _localize(values, timezone), values.isna() & False
+
+    empty = values.isna() | values.astype("str").str.strip().eq("")
+    is_dt = values.map(lambda v: isinstance(v, (dt.datetime, pd.Timestamp)), na_action="ignore")
+    is_dt = is_dt.fillna(False).astype(bool)
+    is_num = values.map(
+        lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool),
+        na_action="ignore",
+    ).fillna(False).astype(bool) & ~empty
+    text = values.where(~(is_dt | is_num | empty)).astype("str").str.strip()
+    is_text = ~(is_dt | is_num | empty)
+
+    if is_dt.any():
+        sub = pd.to_datetime(values[is_dt].astype(object).tolist(), utc=False)
+        sub = pd.Series(sub, index=values.index[is_dt])
+        if isinstance(sub.dtype, pd.DatetimeTZDtype):
+            out[is_dt] = sub.dt.tz_convert("UTC").dt.as_unit(UNIT)
+        else:
+            out[is_dt] = _localize(sub, timezone)
+    if is_num.any():
+        nums = pd.to_numeric(values[is_num].astype(object), errors="coerce")
+        if unit is not None:
+            out[is_num] = pd.to_datetime(nums, unit=unit, utc=True).dt.as_unit(UNIT)
+    if unit is not None:
+        digits = is_text & text.str.fullmatch(r"-?\d+(?:\.\d+)?").fillna(False)
+        if digits.any():
+            nums = pd.to_numeric(text[digits], errors="coerce")
+            out[digits] = pd.to_datetime(nums, unit=unit, utc=True).dt.as_unit(UNIT)
+            is_text = is_text & ~digits
+    if is_text.any():
+        aware = is_text & text.str.contains(_OFFSET, regex=True).fillna(False)
+        naive = is_text & ~aware
+        if aware.any():
+            parsed = pd.to_datetime(
+                text[aware], format=fmt or "ISO8601", utc=True, errors="coerce"
+            )
+            out[aware] = parsed.dt.as_unit(UNIT)
+        if naive.any():
+            parsed = pd.to_datetime(text[naive], format=fmt or "ISO8601", errors="coerce")
+            if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+                out[naive] = parsed.dt.tz_convert("UTC").dt.as_unit(UNIT)
+            else:
+                out[naive] = _localize(parsed, timezone)
+    bad = out.isna() & ~empty
+    return out, bad
+
+
+def _localize(naive: pd.Series, timezone: str) -> pd.Series:
+    naive = pd.Series(naive)
+    if timezone == "UTC":
+        return naive.dt.tz_localize("UTC").dt.as_unit(UNIT)
+    localized = naive.dt.tz_localize(
+        timezone,
+        ambiguous=np.ones(len(naive), dtype=bool),
+        nonexistent="shift_forward",
+    )
+    return localized.dt.tz_convert("UTC").dt.as_unit(UNIT)
+
+
+def to_iso(values: pd.Series) -> pd.Series:
+    """ISO 8601 text with offset (``2023-05-02T08:00:00+00:00``); empty string for NaT."""
+    values = pd.Series(values)
+    text = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z")
+    # drop zero microseconds and write the offset as +00:00
+    text = text.str.replace(r"\.000000(?=[+-])", "", regex=True)
+    text = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
+    return text.fillna("")
