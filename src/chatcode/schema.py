@@ -50,6 +50,10 @@ DIMENSION = "dimension"
 CODE = "code"
 VALUE = "value"
 CODES_COLUMNS = (POST_ID, CODER, PASS, DIMENSION, CODE, VALUE)
+CODED_AT = "coded_at"            # when the decision was made (ISO 8601 / aware datetime)
+CODEBOOK_HASH = "codebook_hash"  # Codebook.hash of the codebook the coder used
+CODES_EXTRA_COLUMNS = (CODED_AT, CODEBOOK_HASH)
+CONSENSUS_PASS = "consensus"
 
 # --- responses ---------------------------------------------------------------------------
 REPLIES = "replies"

@@ -18,8 +18,8 @@ __all__ = ["app", "main"]
 def _register() -> None:
     import importlib
 
-    for name in ("responses_cmd", "codebook_cmd", "coding_cmd", "agree_cmd", "tables_cmd",
-                 "reproduce_cmd"):
+    for name in ("responses_cmd", "codebook_cmd", "sheet_cmd", "coder_cmd", "agree_cmd",
+                 "tables_cmd", "reproduce_cmd"):
         try:
             importlib.import_module(f"chatcode.cli.{name}")
         except ModuleNotFoundError as exc:

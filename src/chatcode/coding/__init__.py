@@ -1,0 +1,1 @@
+"""Coding passes: Excel coding sheets, the terminal coder, codes tables, disagreements."""

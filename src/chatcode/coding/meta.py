@@ -1,0 +1,43 @@
+"""The hidden ``_chatcode`` sheet that marks a workbook chatcode wrote for coding.
+
+It has two columns, ``key`` and ``value``, one row per entry. ``kind`` says what the
+workbook is (``coding_sheet``, ``disagreements``, ``codes``); the other keys depend on the
+kind (``codebook_hash``, ``codebook_version``, ``coder``, ``pass``, ``selection``,
+``chatcode_version``, ``created``). Readers use it to recognise a workbook, and to reject a
+sheet made from another codebook version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from chatcode.tabular import kind_of, read_table, sheet_names
+
+__all__ = ["META_SHEET", "add_meta_sheet", "read_meta"]
+
+META_SHEET = "_chatcode"
+
+
+def add_meta_sheet(workbook, meta: Mapping[str, object]) -> None:
+    """Append the hidden meta sheet to an openpyxl ``Workbook`` (normal, not write-only)."""
+    from chatcode import __version__
+
+    ws = workbook.create_sheet(META_SHEET)
+    ws.append(["key", "value"])
+    entries = {"chatcode_version": __version__, **meta}
+    for key, value in entries.items():
+        ws.append([str(key), "" if value is None else str(value)])
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # text, never a formula
+    ws.sheet_state = "hidden"
+
+
+def read_meta(path: str | Path) -> dict[str, str] | None:
+    """The meta entries of a workbook chatcode wrote, or ``None`` for any other file."""
+    path = Path(path)
+    if not path.is_file() or kind_of(path) != "xlsx" or META_SHEET not in sheet_names(path):
+        return None
+    data = read_table(path, sheet=META_SHEET).data
+    return {str(k): "" if v is None else str(v) for k, v in zip(data["key"], data["value"],
+                                                                  strict=True)}
