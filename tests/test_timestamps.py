@@ -53,7 +53,8 @@ def test_explicit_format():
 
 
 def test_iso_text_round_trip_keeps_the_instant():
-    s = pd.Series(pd.to_datetime(["2023-05-02T08:00:00.5Z", "2023-05-02T08:00:00Z"], format="ISO8601"))
+    s = pd.Series(pd.to_datetime(["2023-05-02T08:00:00.5Z", "2023-05-02T08:00:00Z"],
+                                 format="ISO8601"))
     text = to_iso(s)
     assert text.tolist() == ["2023-05-02T08:00:00.500000+00:00", "2023-05-02T08:00:00+00:00"]
     back, _ = parse_timestamps(text)

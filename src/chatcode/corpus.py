@@ -8,9 +8,11 @@ is read back with no options.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chatcode import schema as S
@@ -19,7 +21,10 @@ from chatcode.output import atomic_dir, write_workbook
 from chatcode.tabular import kind_of, read_table, sheet_names
 from chatcode.timestamps import resolve_timezone, to_iso
 
-__all__ = ["Corpus", "read_corpus", "reply_links", "structure_warnings", "write_corpus"]
+__all__ = [
+    "Corpus", "post_positions", "read_corpus", "reply_links", "structure_warnings",
+    "write_corpus",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,19 +143,28 @@ def _as_text_times(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_corpus(corpus: Corpus, path: str | Path, *, force: bool = False) -> Path:
+def write_corpus(
+    corpus: Corpus,
+    path: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Store ``corpus`` at ``path`` (.xlsx workbook, .parquet folder, or CSV folder).
 
     The write is atomic, and an existing file or folder is replaced only with ``force``.
     Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel.
+    ``progress(done, total)`` is called with rows written to a workbook (for progress bars).
     """
     path = Path(path)
     kind = _storage(path)
+    total = len(corpus.posts) + len(corpus.reactions)
     if kind == "xlsx":
         return write_workbook(path, {
             S.POSTS_SHEET: _as_text_times(corpus.posts),
             S.REACTIONS_SHEET: _as_text_times(corpus.reactions),
-        }, force=force)
+        }, force=force, progress=None if progress is None else (
+            lambda done: progress(done, total)))
     with atomic_dir(path, force=force) as tmp:
         if kind == "parquet":
             corpus.posts.to_parquet(tmp / "posts.parquet", index=False)
@@ -165,46 +179,96 @@ def write_corpus(corpus: Corpus, path: str | Path, *, force: bool = False) -> Pa
 LINK_OK = "ok"
 LINK_MISSING = "missing_parent"
 LINK_OTHER_GROUP = "other_group"
+# columns of reply_links()
+LINK = "link"
+BEFORE_PARENT = "before_parent"
+POSITION = "position"
+PARENT_POSITION = "parent_position"
 
 
-def reply_links(posts: pd.DataFrame) -> pd.DataFrame:
+def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
+    """Where each id of each series in ``ids`` is in ``posts``: its row position (0-based).
+
+    Returns one ``int64`` array per series; ``-1`` where the id is empty or not a post id.
+    All ids are hashed in one pass (``pandas.factorize``), so this is fast for millions of
+    ids. When a post id occurs twice (an unvalidated table), its first row is given.
+    """
+    n = len(posts)
+    keys = pd.concat([posts[S.POST_ID].astype("str").reset_index(drop=True),
+                      *(pd.Series(i).astype("str").reset_index(drop=True) for i in ids)],
+                     ignore_index=True)
+    codes, uniques = pd.factorize(keys)
+    first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the extra slot is for empty ids
+    own = codes[:n]
+    valid = np.flatnonzero(own >= 0)
+    distinct = int(own.max()) + 1 if len(valid) else 0  # codes count up from 0, posts first
+    if distinct == len(valid):  # ids are unique (always so in a validated corpus)
+        first[own[valid]] = valid
+    else:
+        _, at = np.unique(own[valid], return_index=True)
+        first[:distinct] = valid[at]
+    out, start = [], n
+    for series in ids:
+        out.append(first[codes[start:start + len(series)]])
+        start += len(series)
+    return out
+
+
+def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = None
+                ) -> pd.DataFrame:
     """Every reply with the state of its link (CONTRACT.md section 2).
 
-    One row per post that has a ``parent_id``: ``post_id``, ``parent_id``, ``group``,
-    ``link`` (``ok``; ``missing_parent`` when the parent is not in the corpus;
-    ``other_group`` when it is in another group) and ``before_parent`` (the reply is dated
-    before its parent). Only ``ok`` replies count as responses.
+    One row per post that has a ``parent_id``, in the order of ``posts``: ``post_id``,
+    ``parent_id``, ``group``, ``link`` (``ok``; ``missing_parent`` when the parent is not in
+    the corpus; ``other_group`` when it is in another group), ``before_parent`` (the reply
+    is dated before its parent), ``position`` (the reply's row position in ``posts``) and
+    ``parent_position`` (the parent's row position, -1 when it is missing). Only ``ok``
+    replies count as responses.
+
+    ``parent_positions`` may give ``post_positions(posts, posts[parent_id].dropna())[0]``
+    when the caller has it already (e.g. hashed in one pass with other ids).
     """
-    replies = posts.loc[posts[S.PARENT_ID].notna(), [S.POST_ID, S.PARENT_ID, S.GROUP,
-                                                      S.TIMESTAMP]]
-    parents = posts[[S.POST_ID, S.GROUP, S.TIMESTAMP]].rename(columns={
-        S.POST_ID: S.PARENT_ID, S.GROUP: "parent_group", S.TIMESTAMP: "parent_timestamp"})
-    m = replies.merge(parents, on=S.PARENT_ID, how="left")
-    link = pd.Series(LINK_OK, index=m.index, dtype="str")
-    link[m["parent_group"].isna()] = LINK_MISSING
-    link[m["parent_group"].notna() & m["parent_group"].ne(m[S.GROUP])] = LINK_OTHER_GROUP
-    before = (m[S.TIMESTAMP] < m["parent_timestamp"]).fillna(False)
-    return pd.DataFrame({S.POST_ID: m[S.POST_ID], S.PARENT_ID: m[S.PARENT_ID],
-                         S.GROUP: m[S.GROUP], "link": link, "before_parent": before.astype(bool)})
+    rows = np.flatnonzero(posts[S.PARENT_ID].notna().to_numpy())
+    if parent_positions is None:
+        (parent_positions,) = post_positions(posts, posts[S.PARENT_ID].iloc[rows])
+    parent = np.asarray(parent_positions, dtype=np.int64)
+    found = parent >= 0
+    group_codes = pd.factorize(posts[S.GROUP])[0]
+    same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
+    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP], dtype=object)
+    link = states[np.where(~found, 1, np.where(same_group, 0, 2))]
+    ts = posts[S.TIMESTAMP].array
+    before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
+    return pd.DataFrame({
+        S.POST_ID: posts[S.POST_ID].array[rows],
+        S.PARENT_ID: posts[S.PARENT_ID].array[rows],
+        S.GROUP: posts[S.GROUP].array[rows],
+        LINK: pd.array(link, dtype="str"),
+        BEFORE_PARENT: before,
+        POSITION: rows.astype(np.int64),
+        PARENT_POSITION: parent,
+    })
 
 
 def structure_warnings(corpus: Corpus) -> list[str]:
     """Warnings about the reply structure and reactions, with counts (empty when clean)."""
     links = reply_links(corpus.posts)
     out = []
-    n_missing = int(links["link"].eq(LINK_MISSING).sum())
+    n_missing = int(links[LINK].eq(LINK_MISSING).sum())
     if n_missing:
         out.append(f"{n_missing} repl(y/ies) whose parent post is not in the export: kept as "
                    "posts, not counted as responses")
-    n_other = int(links["link"].eq(LINK_OTHER_GROUP).sum())
+    n_other = int(links[LINK].eq(LINK_OTHER_GROUP).sum())
     if n_other:
         out.append(f"{n_other} repl(y/ies) whose parent is in another group: kept, not "
                    "counted as responses")
-    n_before = int((links["before_parent"] & links["link"].eq(LINK_OK)).sum())
+    n_before = int((links[BEFORE_PARENT] & links[LINK].eq(LINK_OK)).sum())
     if n_before:
         out.append(f"{n_before} repl(y/ies) dated before their parent: counted as responses, "
                    "left out of latency")
-    orphan = ~corpus.reactions[S.POST_ID].isin(corpus.posts[S.POST_ID])
+    # object arrays: pandas' isin on pyarrow strings builds one scalar per value (slow)
+    orphan = ~corpus.reactions[S.POST_ID].astype(object).isin(
+        corpus.posts[S.POST_ID].astype(object))
     if orphan.any():
         out.append(f"{int(orphan.sum())} reaction(s) on posts not in the export: kept, not "
                    "counted")

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from chatcode import schema as S
-from chatcode.errors import ChatcodeWarning, IngestError, Location
+from chatcode.errors import ChatcodeWarning, IngestError, Location, Problem, Problems
 
 __all__ = ["apply_roles", "read_roles", "role_counts"]
 
@@ -27,12 +27,20 @@ ID_COLUMNS = ("src_user_id", "src_user_name", "src_user_email", "src_username")
 
 
 def read_roles(path: str | Path) -> dict[str, list[str]]:
-    """Read and check a roles file: ``{role: [user, ...]}``."""
+    """Read and check a roles file: ``{role: [user, ...]}``.
+
+    Every name is read as written (``no`` or ``0123`` stay text). All problems of the file
+    are reported at once.
+    """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.BaseLoader)
     except FileNotFoundError as exc:
-        raise IngestError("roles file not found", where=Location(path)) from exc
+        raise IngestError("roles file not found", where=Location(path),
+                          hint="check the path given to --roles") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IngestError(f"cannot read the roles file ({exc})", where=Location(path),
+                          hint="save it as UTF-8 text") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = Location(path, line=mark.line + 1 if mark else None)
@@ -43,23 +51,30 @@ def read_roles(path: str | Path) -> dict[str, list[str]]:
                           where=Location(path), hint="e.g. 'moderator: [anna, ben]'")
     roles: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
-    for role, users in data.items():
-        role = str(role).strip().lower()
+    problems: list[Problem] = []
+    for key, users in data.items():
+        role = str(key).strip().lower()
         if role not in S.ROLES:
-            raise IngestError(f"unknown role {role!r}", where=Location(path),
-                              hint=f"use one of {', '.join(S.ROLES)}")
-        if isinstance(users, (str, int)):
+            problems.append(Problem(f"unknown role {role!r}", Location(path),
+                                    f"use one of {', '.join(S.ROLES)}"))
+            continue
+        if isinstance(users, str):
             users = [users]
-        if not isinstance(users, list):
-            raise IngestError(f"the users of {role!r} must be a list", where=Location(path),
-                              hint=f"write '{role}: [name1, name2]'")
-        names = [str(u).strip() for u in users if str(u).strip()]
+        if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
+            problems.append(Problem(f"the users of {role!r} must be a list of names",
+                                    Location(path), f"write '{role}: [name1, name2]'"))
+            continue
+        names = [u.strip() for u in users if u.strip()]
         for name in names:
             if name in seen and seen[name] != role:
-                raise IngestError(f"{name!r} is listed as {seen[name]} and as {role}",
-                                  where=Location(path), hint="give every user one role")
-            seen[name] = role
+                problems.append(Problem(f"{name!r} is listed as {seen[name]} and as {role}",
+                                        Location(path), "give every user one role"))
+            seen.setdefault(name, role)
         roles[role] = names
+    if problems:
+        raise Problems.of(IngestError, problems,
+                          title=f"{path}: the roles file has {len(problems)} problems"
+                          if len(problems) > 1 else None)
     return roles
 
 

@@ -65,6 +65,67 @@ RESPONSES_COLUMNS = (
     POST_ID, GROUP, REPLIES, REACTIONS, REPLY_REACTIONS, RESPONSES, FIRST_RESPONSE_HOURS
 )
 
+# --- reply latency (CONTRACT.md sections 2 and 4) -----------------------------------------
+DELAY_HOURS = "delay_hours"
+REPLY_DELAY_COLUMNS = (POST_ID, PARENT_ID, GROUP, DELAY_HOURS)
+ALL_GROUPS = "all"  # the group label of the row over the whole corpus
+N = "n"
+MEAN_HOURS = "mean_hours"
+MEDIAN_HOURS = "median_hours"
+Q1_HOURS = "q1_hours"
+Q3_HOURS = "q3_hours"
+FORMATTED = "formatted"
+LATENCY_COLUMNS = (GROUP, N, MEAN_HOURS, MEDIAN_HOURS, Q1_HOURS, Q3_HOURS, FORMATTED)
+
+# --- engagement tables (CONTRACT.md section 4; chatcode.tables, compare, participation) ----
+LABEL = "label"
+N_WITH = "n_with"
+MEAN_WITH = "mean_with"
+SD_WITH = "sd_with"
+N_WITHOUT = "n_without"
+MEAN_WITHOUT = "mean_without"
+SD_WITHOUT = "sd_without"
+PCT_WITH = "pct_with"
+STATISTIC = "statistic"
+P_VALUE = "p_value"
+P_ADJUSTED = "p_adjusted"
+STARS = "stars"
+TEST = "test"
+NOTE = "note"
+Z = "z"
+DF = "df"
+IRR = "irr"
+IRR_CI_LOW = "irr_ci_low"
+IRR_CI_HIGH = "irr_ci_high"
+ALPHA = "alpha"
+COMPARE_COLUMNS = (N_WITH, MEAN_WITH, SD_WITH, N_WITHOUT, MEAN_WITHOUT, SD_WITHOUT,
+                   STATISTIC, P_VALUE, STARS)
+PCT = "pct"
+MEAN = "mean"
+SD = "sd"
+PCT_OF_SUPPORT_POSTS = "pct_of_support_posts"
+PCT_OF_ALL_POSTS = "pct_of_all_posts"
+N_MODERATOR = "n_moderator"
+PCT_MODERATOR = "pct_moderator"
+N_PARTICIPANT = "n_participant"
+PCT_PARTICIPANT = "pct_participant"
+N_OTHER = "n_other"
+PCT_OTHER = "pct_other"
+SUPPORT_COLUMNS = (CODE, LABEL, N, PCT_OF_SUPPORT_POSTS, PCT_OF_ALL_POSTS, N_MODERATOR,
+                   PCT_MODERATOR, N_PARTICIPANT, PCT_PARTICIPANT, N_OTHER, PCT_OTHER)
+TOPICS_COLUMNS = (CODE, LABEL, N, PCT, MEAN, SD)
+BY = "by"
+LEVEL = "level"
+N_POSTS = "n_posts"
+FREQUENCY_COLUMNS = (DIMENSION, CODE, LABEL, BY, LEVEL, N_POSTS, N, PCT)
+WEEK = "week"
+WEEK_START = "week_start"
+POSTS = "posts"
+AUTHORS = "authors"
+MEAN_RESPONSES = "mean_responses"
+PARTICIPATION_COLUMNS = (GROUP, ROLE, WEEK, WEEK_START, POSTS, AUTHORS, RESPONSES,
+                         MEAN_RESPONSES)
+
 # --- sheets and files of a stored corpus -------------------------------------------------
 POSTS_SHEET = "posts"
 REACTIONS_SHEET = "reactions"
@@ -123,7 +184,8 @@ def _fmt_rows(rows: list[int], values: list[object] | None = None, limit: int = 
     if values is None:
         shown = ", ".join(str(r) for r in rows[:limit])
     else:
-        shown = ", ".join(f"{r} ({v!r})" for r, v in zip(rows[:limit], values[:limit], strict=False))
+        pairs = zip(rows[:limit], values[:limit], strict=False)
+        shown = ", ".join(f"{r} ({v!r})" for r, v in pairs)
     more = len(rows) - limit
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -140,7 +202,7 @@ def as_id(values: pd.Series) -> pd.Series:
         s = str(v).strip()
         return s or None
 
-    if values.dtype == "str" or pd.api.types.is_string_dtype(values.dtype):
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
         s = values.str.strip()
         return s.where(s.ne(""), None).astype("str")
     return values.map(one).astype("str")

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chatcode.errors import IngestError, Location
@@ -25,6 +26,8 @@ __all__ = ["CsvDialect", "Table", "kind_of", "read_csv_text", "read_table", "she
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+_BLANK = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"  # whitespace, NUL and BOM bytes
+_SMALL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class Table:
 
 
 def kind_of(path: Path) -> str:
-    """``xlsx``, ``ole`` (old .xls or an encrypted workbook), ``empty`` or ``text``."""
+    """``xlsx``, ``ole`` (old .xls or an encrypted workbook), ``empty`` or ``text``.
+
+    A file of only whitespace (in any encoding, with or without BOM) is ``empty`` too."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -63,6 +68,9 @@ def kind_of(path: Path) -> str:
         return "xlsx"
     if head == OLE_MAGIC:
         return "ole"
+    blank = not head.strip(_BLANK) and path.stat().st_size <= _SMALL
+    if blank and not path.read_bytes().strip(_BLANK):
+        return "empty"
     return "text"
 
 
@@ -98,6 +106,14 @@ def sheet_names(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as exc:  # calamine raises its own error types for broken zips
+        names = _zip_names(path)
+        if names is not None and "[Content_Types].xml" not in names:
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise IngestError(
+                f"this is a zip archive, not an Excel workbook (it holds {shown})",
+                where=Location(path),
+                hint="unpack it and give the export file inside, or give --format for a "
+                "zipped export") from exc
         raise IngestError(
             f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
             where=Location(path),
@@ -105,7 +121,7 @@ def sheet_names(path: Path) -> list[str]:
         ) from exc
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, header_row: int = 1) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
     """Read a workbook sheet or a CSV file into a raw :class:`Table`.
 
     ``sheet`` picks a workbook sheet (default: the first). Cells are kept as Excel stored
@@ -115,7 +131,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int = 
     kind = kind_of(path)
     if kind == "empty":
         raise IngestError("the file is empty", where=Location(path),
-                          hint="export the chat again; the file has no bytes")
+                          hint="export the chat again; the file holds no data")
     if kind == "ole":
         raise _ole_error(path)
     if kind == "xlsx":
@@ -160,14 +176,34 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
-    width = len(header)
-    body = [r[:width] + [""] * (width - len(r)) for r in rows[1:]]
     _check_header(header, Location(path, sheet))
-    data = pd.DataFrame(body, columns=header, dtype=object)
-    for col in data.columns:
-        data[col] = data[col].where(data[col].map(lambda v: v != ""), None)
+    data = _sheet_columns(rows[1:], header)
     data[ROW] = range(2, len(data) + 2)
     return Table(data, path, sheet)
+
+
+def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
+    """The cells as columns; empty cells are missing. A column holding only text is
+    ``str`` (as from a CSV file), any other keeps the values Excel stored (object)."""
+    import pyarrow as pa
+
+    width = len(header)
+    if body and len({len(r) for r in body}) == 1 and len(body[0]) >= width:
+        grid = np.array(body, dtype=object)[:, :width]  # calamine's rows are all as wide
+    else:
+        grid = np.empty((len(body), width), dtype=object)
+        for i, r in enumerate(body):
+            grid[i, :] = r[:width] + [""] * (width - len(r))
+    data = {}
+    for j, name in enumerate(header):
+        values = grid[:, j]
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+            text = pd.Series(pa.array(values, type=pa.large_string()), dtype="str")
+            data[name] = text.mask(text.eq(""))
+        else:
+            cells = pd.Series(values, dtype=object)
+            data[name] = cells.where(~cells.eq(""), None)
+    return pd.DataFrame(data, columns=header)
 
 
 def _check_header(header: list[str], where: Location) -> None:
@@ -186,23 +222,36 @@ def _check_header(header: list[str], where: Location) -> None:
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """Decode bytes as UTF-16 (by BOM), UTF-8 (with or without BOM), else cp1252."""
+    """Decode bytes as UTF-16 (by BOM or by its zero bytes), UTF-8 (with or without BOM),
+    else cp1252. Binary data and bytes no encoding can read raise a clear IngestError."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        return _decode(raw, "utf-16", path), "utf-16"
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw.decode("utf-8-sig"), "utf-8-sig"
+        return _decode(raw, "utf-8-sig", path), "utf-8-sig"
     if len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0:4:2] != b"\x00\x00":
-        return raw.decode("utf-16-le"), "utf-16-le"
+        return _decode(raw, "utf-16-le", path), "utf-16-le"
+    if b"\x00" in raw:
+        raise IngestError(
+            "the file holds binary data: it is neither a CSV (text) file nor an .xlsx workbook",
+            where=Location(path),
+            hint="give the chat export itself (.csv or .xlsx), or save it as CSV UTF-8")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    return _decode(raw, "cp1252", path), "cp1252"
+
+
+def _decode(raw: bytes, encoding: str, path: Path) -> str:
     try:
-        return raw.decode("cp1252"), "cp1252"
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        tried = "UTF-8 or cp1252" if encoding == "cp1252" else encoding.upper()
+        bad = raw[exc.start:exc.start + 4]
         raise IngestError(
-            f"cannot decode the file as UTF-8, UTF-16 or cp1252 (byte {exc.start})",
-            where=Location(path), hint="save the file as UTF-8 CSV") from exc
+            f"cannot decode the file as {tried} (byte {exc.start}: {bad!r})",
+            where=Location(path), hint="save the file as CSV UTF-8 (Excel: Save As > "
+            "CSV UTF-8 (Comma delimited))") from exc
 
 
 def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, CsvDialect]:
@@ -210,20 +259,54 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
     if not text.strip():
         raise IngestError("the file is empty", where=Location(path),
                           hint="export the chat again")
+    if text.lstrip()[:1] in ("{", "["):
+        raise IngestError(
+            "this is a JSON file, not a table (CSV)", where=Location(path),
+            hint="give --format for a JSON export (see chatcode ingest --help), or export "
+            "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
+    header = _csv_header(text, delimiter)
+    width = len(header) + 1  # one spare column: a row with one cell too many is caught
     try:
-        data = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                           na_values=[], skip_blank_lines=True, engine="c")
+        data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
+                           index_col=False, dtype=str, keep_default_na=False, na_values=[],
+                           skip_blank_lines=False, engine="c")
     except pd.errors.ParserError as exc:
-        raise IngestError(f"cannot read the CSV ({exc})", where=Location(path),
-                          hint="check the quoting of messages with commas or line breaks"
-                          ) from exc
-    header = [str(c).strip() for c in data.columns]
-    _check_header([h if not h.startswith("Unnamed: ") else "" for h in header], Location(path))
+        raise IngestError(
+            f"cannot read the CSV: {str(exc).strip()}", where=Location(path),
+            hint="a row has more cells than the first row has column names, or a message "
+            "holding the delimiter or a line break is not in quotes") from exc
+    # Row numbers as a spreadsheet shows them: blank lines are rows too (then dropped).
+    blank = (data.isna() | data.eq("")).all(axis=1)
+    first = int(np.argmax(~blank.to_numpy())) if (~blank).any() else 0
+    numbers = pd.Series(range(1, len(data) + 1))
+    keep = ~blank & (numbers > first + 1)
+    rows = numbers[keep].tolist()
+    data = data[keep.to_numpy()].fillna("").reset_index(drop=True)
+    extra = data[width - 1].ne("")
+    if extra.any():
+        bad = [str(r) for r, e in zip(rows, extra, strict=True) if e][:8]
+        raise IngestError(
+            f"row(s) {', '.join(bad)} have more cells than the first row has column names",
+            where=Location(path),
+            hint="give every column a name in the first row, or delete the extra cells")
+    data = data.drop(columns=[width - 1])
+    while header and header[-1] == "" and data[len(header) - 1].eq("").all():
+        data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
+        header.pop()
+    _check_header(header, Location(path))
     data.columns = header
     data = data.replace({"": None})
-    data[ROW] = range(2, len(data) + 2)
+    data[ROW] = rows
     return data, CsvDialect(encoding, delimiter)
+
+
+def _csv_header(text: str, delimiter: str) -> list[str]:
+    """The column names: the first record (blank lines skipped, as pandas does), stripped."""
+    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if record:
+            return [cell.strip() for cell in record]
+    return []
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -239,6 +322,15 @@ def _sniff_delimiter(text: str) -> str:
     except csv.Error:
         pass
     return best
+
+
+def _zip_names(path: Path) -> list[str] | None:
+    """The member names of a zip archive, or None when it is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None
 
 
 def is_zip_workbook(path: Path) -> bool:

@@ -28,7 +28,16 @@ UNIT = "ns"
 
 
 def local_timezone() -> str:
-    """The IANA name of this machine's time zone (``UTC`` when it cannot be told)."""
+    """The IANA name of this machine's time zone (``UTC`` when it cannot be told).
+
+    The ``TZ`` environment variable, when it names an IANA zone, comes first."""
+    env = __import__("os").environ.get("TZ", "").lstrip(":")
+    if env:
+        try:
+            ZoneInfo(env)
+            return env
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
     tz = dt.datetime.now().astimezone().tzinfo
     key = getattr(tz, "key", None)
     if key:
@@ -82,11 +91,11 @@ def parse_timestamps(
 
     empty = values.isna() | values.astype("str").str.strip().eq("")
     is_dt = values.map(lambda v: isinstance(v, (dt.datetime, pd.Timestamp)), na_action="ignore")
-    is_dt = is_dt.fillna(False).astype(bool)
+    is_dt = is_dt.eq(True)  # (an all-empty column maps to float NaN: no fillna warning)
     is_num = values.map(
         lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool),
         na_action="ignore",
-    ).fillna(False).astype(bool) & ~empty
+    ).eq(True) & ~empty
     text = values.where(~(is_dt | is_num | empty)).astype("str").str.strip()
     is_text = ~(is_dt | is_num | empty)
 

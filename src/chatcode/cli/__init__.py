@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from chatcode.cli._app import app, run
 from chatcode.cli import ingest_cmd  # noqa: F401  (registers the command)
+from chatcode.cli._app import app, run
 
 __all__ = ["app", "main"]
 

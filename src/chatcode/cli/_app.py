@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from chatcode import __version__
@@ -47,8 +46,9 @@ def _root(
 ) -> None:
     _state["debug"] = debug
     _state["quiet"] = quiet
-    handler = RichHandler(console=err, show_time=False, show_path=False, show_level=False,
-                          markup=False, rich_tracebacks=False)
+    # plain lines on stderr: never wrapped or padded, so logs and CI output stay greppable
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("chatcode")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.WARNING if quiet else logging.INFO)

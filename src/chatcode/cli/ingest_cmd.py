@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chatcode.cli._app import app, err, progress_bar
+from chatcode.cli._app import app, progress_bar
 from chatcode.corpus import write_corpus
-from chatcode.output import check_writable
 from chatcode.ingest import FORMATS, ingest_report
+from chatcode.output import check_writable
 
 _FORMATS_HELP = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
 
@@ -54,5 +55,7 @@ def ingest(
     with progress_bar("reading", None) as update:
         corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
                                   roles=roles, mapping=mapping, progress=update)
-    write_corpus(corpus, out, force=force)
-    err.print(f"wrote {out}: {len(corpus.posts)} posts, {len(corpus.reactions)} reactions")
+    with progress_bar("writing", len(corpus.posts) + len(corpus.reactions)) as update:
+        write_corpus(corpus, out, force=force, progress=update)
+    logging.getLogger("chatcode").info(
+        f"wrote {out}: {len(corpus.posts)} posts, {len(corpus.reactions)} reactions")

@@ -21,6 +21,7 @@ from chatcode.errors import ChatcodeWarning, IngestError, Location
 from chatcode.ingest import canonical
 from chatcode.ingest.base import Options, Parsed, Source
 from chatcode.roles import apply_roles, read_roles, role_counts
+from chatcode.tabular import decode, read_table
 from chatcode.timestamps import resolve_timezone
 
 __all__ = ["FORMATS", "detect_format", "ingest", "ingest_report"]
@@ -66,12 +67,18 @@ def _reader(name: str) -> ModuleType:
 def _detect(source: Source) -> ModuleType:
     if source.kind == "empty":
         raise IngestError("the file is empty", where=source.where,
-                          hint="export the chat again; the file has no bytes")
+                          hint="export the chat again; the file holds no data")
     if source.kind == "ole":
-        source.table  # raises the clear .xls / encrypted-workbook error
+        read_table(source.path)  # raises the clear .xls / encrypted-workbook error
     for m in READERS:
         if getattr(m, "AUTO", True) and m.sniff(source):
             return m
+    if source.kind == "text":
+        decode(source.path.read_bytes(), source.path)  # raises for binary / undecodable files
+    if sum(c in source.columns for c in S.REQUIRED_POST_COLUMNS) >= 2:
+        # nearly the canonical form: name the missing columns and the closest ones found
+        S.require_columns(source.table.data, S.REQUIRED_POST_COLUMNS, where=source.where,
+                          what="posts table")
     head = source.head.split("\n", 1)[0][:120] if source.kind == "text" else ""
     cols = ", ".join(repr(c) for c in source.columns[:12])
     seen = f"its columns are {cols}" if cols else f"its first line is {head!r}"
@@ -149,6 +156,10 @@ def ingest_report(
          " (this machine's zone; set --timezone to change it)"))
     if mapping is not None and format == "auto":
         format = "table"
+    elif mapping is not None and format != "table":
+        raise IngestError(
+            f"a mapping file is only used with the format 'table', not {format!r}",
+            hint="leave out --format (or give --format table) when you give --mapping")
     options = Options(group=group, timezone=tz,
                       mapping=Path(mapping) if mapping is not None else None,
                       progress=progress)

@@ -1,0 +1,145 @@
+"""``chatcode codebook check|show|export|import``: the codebook as code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.tree import Tree
+
+from chatcode.cli._app import app, err, out
+from chatcode.codebook import Code, Codebook, Dimension, load_codebook
+from chatcode.codebook_export import EXPORT_FORMATS, export_codebook, import_qdc
+from chatcode.errors import CodebookError, Location
+from chatcode.output import check_writable
+
+codebook_app = typer.Typer(
+    help="Check, show, export and import codebooks (YAML or REFI-QDA .qdc).\n\n"
+    "Example: chatcode codebook check codebooks/diabpeers.yaml",
+    no_args_is_help=True,
+)
+app.add_typer(codebook_app, name="codebook")
+
+CodebookArg = Annotated[Path, typer.Argument(
+    help="The codebook: a YAML file (see docs/codebook.md) or a REFI-QDA .qdc file.",
+    exists=True, dir_okay=False, show_default=False)]
+
+
+@codebook_app.command(
+    epilog="Examples:\n\n  chatcode codebook check codebooks/diabpeers.yaml\n\n"
+    "  chatcode codebook check my-codebook.qdc",
+)
+def check(codebook: CodebookArg) -> None:
+    """Validate a codebook and print its version and hash; list every problem (exit 1)."""
+    cb = load_codebook(codebook)
+    out.print(f"ok: {cb.name} version {cb.version}, hash {cb.hash}, "
+              f"{len(cb.dimensions)} dimensions, {cb.n_codes} codes, {len(cb.tables)} tables",
+              markup=False)
+
+
+@codebook_app.command(
+    epilog="Examples:\n\n  chatcode codebook show codebooks/diabpeers.yaml\n\n"
+    "  chatcode codebook show codebooks/diabpeers.yaml --dimension support --full",
+)
+def show(
+    codebook: CodebookArg,
+    dimension: Annotated[str | None, typer.Option(
+        "--dimension", "-d", help="Show only this dimension (its id, e.g. support).")] = None,
+    full: Annotated[bool, typer.Option(
+        help="Also show inclusion and exclusion rules, examples and keywords.")] = False,
+) -> None:
+    """Show the dimensions and codes of a codebook, with their definitions, as a tree."""
+    cb = load_codebook(codebook)
+    dims = (cb.dimension(dimension),) if dimension else cb.dimensions
+    out.print(codebook_tree(cb, dims, full=full), soft_wrap=False)
+
+
+def codebook_tree(cb: Codebook, dims: tuple[Dimension, ...], *, full: bool) -> Tree:
+    """A rich tree: codebook -> dimensions -> codes (subcodes under their parent)."""
+    tree = Tree(f"[bold]{escape(cb.name)}[/bold] version {escape(cb.version)} "
+                f"(hash {cb.hash})")
+    for dim in dims:
+        how = "several codes per post" if dim.multiple else "at most one code per post"
+        node = tree.add(f"[bold cyan]{escape(dim.label)}[/bold cyan] [dim]({dim.id}, {how})"
+                        f"[/dim]" + (f"\n{escape(dim.definition)}" if dim.definition else ""))
+        _add_codes(node, dim, None, full=full)
+    return tree
+
+
+def _add_codes(node: Tree, dim: Dimension, parent: str | None, *, full: bool) -> None:
+    for code in dim.codes:
+        if code.parent == parent:
+            child = node.add(_code_text(code, full=full))
+            _add_codes(child, dim, code.id, full=full)
+
+
+def _code_text(code: Code, *, full: bool) -> str:
+    tags = ", ".join(filter(None, [code.id, "extension" if code.extension else "",
+                                   f"{code.duration_weeks} weeks" if code.duration_weeks else ""]))
+    text = f"[bold]{escape(code.label)}[/bold] [dim]({escape(tags)})[/dim]\n" \
+           f"{escape(code.definition)}"
+    if full:
+        for title, items in (("include", code.include), ("exclude", code.exclude),
+                             ("example", code.examples)):
+            text += "".join(f"\n[green]{title}:[/green] {escape(i)}" for i in items)
+        text += "".join(f"\n[green]keywords {lang}:[/green] {escape(', '.join(words))}"
+                        for lang, words in code.keywords)
+        if code.note:
+            text += f"\n[green]note:[/green] {escape(code.note)}"
+    return text
+
+
+_SUFFIXES = ", ".join(f"{k} ({v})" for k, v in EXPORT_FORMATS.items() if k != ".yml")
+
+
+@codebook_app.command(
+    epilog="Examples:\n\n  chatcode codebook export codebooks/diabpeers.yaml -o codebook.xlsx\n\n"
+    "  chatcode codebook export codebooks/diabpeers.yaml -o diabpeers.qdc --force",
+)
+def export(
+    codebook: CodebookArg,
+    output: Annotated[Path, typer.Option(
+        "-o", "--out", help=f"The file to write; its suffix gives the format: {_SUFFIXES}.",
+        dir_okay=False, show_default=False)],
+    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Write a codebook as an Excel sheet, Markdown, REFI-QDA .qdc or YAML."""
+    cb = load_codebook(codebook)
+    check_writable(output, force=force)
+    export_codebook(cb, output, force=force)
+    err.print(f"wrote {output}: {EXPORT_FORMATS[output.suffix.lower()]}, {cb.n_codes} codes",
+              markup=False)
+
+
+@codebook_app.command(
+    "import",
+    epilog="Examples:\n\n  chatcode codebook import maxqda-codes.qdc -o codebook.yaml\n\n"
+    "  chatcode codebook import diabpeers.qdc -o diabpeers.yaml --force",
+)
+def import_(
+    source: Annotated[Path, typer.Argument(
+        help="A REFI-QDA codebook (.qdc) from chatcode, MAXQDA, NVivo, ATLAS.ti, QualCoder.",
+        exists=True, dir_okay=False, show_default=False)],
+    output: Annotated[Path, typer.Option(
+        "-o", "--out", help="The codebook YAML to write (.yaml or .yml).", dir_okay=False,
+        show_default=False)],
+    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Turn a REFI-QDA .qdc codebook into a chatcode codebook YAML file.
+
+    A file from another program becomes one dimension per top-level code, with several codes
+    per post allowed (multiple: true); notes on stderr say what to review.
+    """
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise CodebookError("the codebook to write must be a .yaml file",
+                            where=Location(output), hint="e.g. -o codebook.yaml")
+    check_writable(output, force=force)
+    result = import_qdc(source)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    export_codebook(result.codebook, output, force=force)
+    cb = result.codebook
+    err.print(f"wrote {output}: {cb.name} version {cb.version}, hash {cb.hash}, "
+              f"{len(cb.dimensions)} dimensions, {cb.n_codes} codes", markup=False)

@@ -1,0 +1,216 @@
+"""``chatcode responses`` and ``chatcode latency``: a stored corpus -> a table on stdout or
+in a file (CONTRACT.md sections 2-4). No analysis here: see chatcode.engagement and
+chatcode.latency."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from chatcode import schema as S
+from chatcode.cli._app import app, err, out
+from chatcode.corpus import read_corpus
+from chatcode.engagement import COMPONENTS, RESPONDERS, responses
+from chatcode.latency import QUANTILE_METHODS, format_hours, latency
+from chatcode.output import atomic_file, check_writable, write_workbook
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(StrEnum):
+    group = "group"
+
+
+Responders = StrEnum("Responders", [(r, r) for r in RESPONDERS])
+Component = StrEnum("Component", [(c, c) for c in COMPONENTS])
+QuantileMethod = StrEnum("QuantileMethod", [(m, m) for m in QUANTILE_METHODS])
+
+FILE_KINDS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+CorpusArg = Annotated[Path, typer.Argument(
+    help="A stored corpus: NAME.xlsx, a folder of CSV files, or NAME.parquet "
+    "(written by chatcode ingest).", exists=True, show_default=False)]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table (for people), csv or json (the only thing on stdout).")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "-o", "--out", help="Write the whole table to this file instead of stdout: .csv, .json "
+    "or .xlsx (with --format csv/json, the suffix must match).", dir_okay=False,
+    show_default=False)]
+ForceOpt = Annotated[bool, typer.Option(help="Replace the --out file if it exists.")]
+SelfOpt = Annotated[bool, typer.Option(
+    "--include-self", help="Also count responses by the post's own author.")]
+RespondersOpt = Annotated[Responders, typer.Option(
+    help="Count responses by all authors, or only by authors with the role participant.")]
+
+
+@app.command(
+    "responses",
+    epilog="Examples:\n\n"
+    "  chatcode responses corpus.xlsx\n\n"
+    "  chatcode responses corpus.xlsx --format csv > responses.csv\n\n"
+    "  chatcode responses corpus --responders participants -o responses.xlsx",
+)
+def responses_command(
+    corpus: CorpusArg,
+    format: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+    include_self: SelfOpt = False,
+    responders: RespondersOpt = Responders.all,
+    count: Annotated[list[Component] | None, typer.Option(
+        "--count", help="What makes up 'responses' (repeat the option to give several; "
+        "default: replies, reactions and reply_reactions).", show_default=False)] = None,
+    force: ForceOpt = False,
+) -> None:
+    """Count the responses each post received: replies, reactions, reactions to replies.
+
+    One row per post, in corpus order: post_id, group, replies, reactions,
+    reply_reactions, responses, first_response_hours. A response by the post's own author
+    does not count unless --include-self is given. See docs/responses.md.
+    """
+    kind = _target_kind(format, out_file, force)
+    components = [c.value for c in count] if count else list(COMPONENTS)
+    table = responses(read_corpus(corpus), include_self=include_self,
+                      responders=responders.value, count=components)
+    if out_file is not None:
+        _write(table, out_file, kind, force=force, sheet="responses")
+    elif format is Format.table:
+        out.print(_responses_table(table))
+    else:
+        _print_document(table, format.value)
+
+
+@app.command(
+    "latency",
+    epilog="Examples:\n\n"
+    "  chatcode latency corpus.xlsx\n\n"
+    "  chatcode latency corpus.xlsx --by group --format json\n\n"
+    "  chatcode latency corpus --responders participants --quantile-method weibull",
+)
+def latency_command(
+    corpus: CorpusArg,
+    by: Annotated[By | None, typer.Option(
+        help="Also one row per group (after the row 'all').", show_default=False)] = None,
+    format: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+    include_self: SelfOpt = False,
+    responders: RespondersOpt = Responders.all,
+    quantile_method: Annotated[QuantileMethod, typer.Option(
+        help="How quartiles are interpolated (numpy.percentile; linear = R type 7, "
+        "weibull = SPSS).")] = QuantileMethod.linear,
+    force: ForceOpt = False,
+) -> None:
+    """Reply latency: n, mean, median and quartiles of the time from a post to its replies.
+
+    Hours are decimal hours; the mean is also shown as "7 h 27 min". Replies dated before
+    their parent count as responses but are left out of the delays. See docs/responses.md.
+    """
+    kind = _target_kind(format, out_file, force)
+    table = latency(read_corpus(corpus), by=by.value if by else None,
+                    include_self=include_self, responders=responders.value,
+                    quantile_method=quantile_method.value)
+    if out_file is not None:
+        _write(table, out_file, kind, force=force, sheet="latency")
+    elif format is Format.table:
+        out.print(_latency_table(table))
+    else:
+        _print_document(table, format.value)
+
+
+def _target_kind(format: Format, path: Path | None, force: bool) -> str:
+    """What to write: the format, or for -o the file kind (checked before any work)."""
+    if path is None:
+        return format.value
+    kind = FILE_KINDS.get(path.suffix.lower())
+    if kind is None or (format is not Format.table and kind != format.value):
+        wanted = f".{format.value}" if format is not Format.table else ".csv, .json or .xlsx"
+        raise typer.BadParameter(
+            f"cannot write --format {format.value} to {path} (suffix "
+            f"{path.suffix or 'none'}); name the output file with {wanted}",
+            param_hint="'-o' / '--out'")
+    check_writable(path, force=force)
+    return kind
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values; NaN becomes None (JSON null), unrounded."""
+    columns = {c: table[c].astype(object).where(table[c].notna(), None).tolist()
+               for c in table.columns}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
+                                                                      strict=True)]
+
+
+def _document(table: pd.DataFrame, kind: str) -> str:
+    if kind == "json":
+        return json.dumps({"rows": _records(table)}, ensure_ascii=False, allow_nan=False)
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def _print_document(table: pd.DataFrame, kind: str) -> None:
+    sys.stdout.write(_document(table, kind))
+    if kind == "json":
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _write(table: pd.DataFrame, path: Path, kind: str, *, force: bool, sheet: str) -> None:
+    if kind == "xlsx":
+        write_workbook(path, {sheet: table}, force=force)
+    else:
+        with atomic_file(path, force=force) as tmp:
+            tmp.write_text(_document(table, kind), encoding="utf-8")
+    err.print(f"wrote {path}: {len(table)} rows")
+
+
+def _hours(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
+def _responses_table(table: pd.DataFrame, head: int = 10, tail: int = 5) -> Table:
+    counts = [S.REPLIES, S.REACTIONS, S.REPLY_REACTIONS, S.RESPONSES]
+    view = Table(title="Responses per post", show_footer=True)
+    # long derived ids are cut in this human view (csv/json have them whole)
+    view.add_column(S.POST_ID, footer="total", no_wrap=True, overflow="ellipsis",
+                    max_width=12)
+    view.add_column(S.GROUP, min_width=7)
+    for col in counts:
+        view.add_column(col.replace("_", "\n"), justify="right", no_wrap=True,
+                        footer=str(int(table[col].sum())))
+    view.add_column("first\nresponse", justify="right", no_wrap=True)
+    shown = table if len(table) <= head + tail else pd.concat([table.head(head),
+                                                                table.tail(tail)])
+    for i, row in enumerate(shown.itertuples(index=False)):
+        if i == head and len(table) > head + tail:
+            view.add_row("…", "", *[""] * 5)
+        first = getattr(row, S.FIRST_RESPONSE_HOURS)
+        view.add_row(str(getattr(row, S.POST_ID)), str(getattr(row, S.GROUP)),
+                     *[str(getattr(row, c)) for c in counts],
+                     "–" if math.isnan(first) else format_hours(first))
+    mean = table[S.RESPONSES].mean() if len(table) else math.nan
+    none = int(table[S.RESPONSES].eq(0).sum())
+    view.caption = (f"{len(table)} posts; mean responses per post: {_hours(mean)}; "
+                    f"posts without a response: {none}")
+    return view
+
+
+def _latency_table(table: pd.DataFrame) -> Table:
+    view = Table(title="Reply latency (hours)")
+    for name in ("group", "n", "mean", "median", "Q1", "Q3", "mean (h min)"):
+        view.add_column(name, justify="left" if name == "group" else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(str(getattr(row, S.GROUP)), str(getattr(row, S.N)),
+                     *[_hours(getattr(row, c)) for c in (S.MEAN_HOURS, S.MEDIAN_HOURS,
+                                                        S.Q1_HOURS, S.Q3_HOURS)],
+                     getattr(row, S.FORMATTED))
+    return view
