@@ -219,6 +219,20 @@ def test_code_bad_usage_and_help(cli, tmp_path):
 ANSI = re.compile(r"\x1b(?:\[[0-9;?<>=]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>])")
 
 
+_RUNNING: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _kill_leftover_terminals():
+    """A failed assertion must not leave a full-screen app running after the test."""
+    yield
+    while _RUNNING:
+        proc = _RUNNING.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
 class Terminal:
     """``chatcode code`` in a pseudo-terminal (120x40), with its output collected."""
 
@@ -233,6 +247,7 @@ class Terminal:
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave,
                                      start_new_session=True,
                                      env=dict(os.environ, TERM="xterm-256color"))
+        _RUNNING.append(self.proc)
         os.close(slave)
         self.output = bytearray()
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -11,6 +11,7 @@ kinds of posts engage people.
 
 from chatcode.codebook import Code, Codebook, Dimension, TableSpec, load_codebook
 from chatcode.codebook_export import export_codebook
+from chatcode.coded import CodedPosts, coded_posts
 from chatcode.coding.codes import read_codes, validate_codes
 from chatcode.coding.disagreements import read_disagreements, write_disagreements
 from chatcode.coding.selection import Selection, select_posts
@@ -30,37 +31,47 @@ from chatcode.errors import (
 )
 from chatcode.ingest import FORMATS, detect_format, ingest, ingest_report
 from chatcode.latency import format_hours, latency, reply_delays
+from chatcode.participation import participation
 from chatcode.reliability import AgreementResult, agreement
+from chatcode.report import write_report
+from chatcode.tables import (
+    build_tables,
+    frequencies_table,
+    support_characteristics_table,
+    topics_table,
+    with_without_table,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FORMATS",
+    "__version__",
+    "agreement",
     "AgreementError",
     "AgreementResult",
+    "build_tables",
     "ChatcodeError",
     "ChatcodeWarning",
     "Code",
     "Codebook",
     "CodebookError",
+    "coded_posts",
+    "CodedPosts",
     "CodingError",
     "CodingStore",
     "Corpus",
-    "Dimension",
-    "IngestError",
-    "SchemaError",
-    "Selection",
-    "TableSpec",
-    "TablesError",
-    "__version__",
-    "agreement",
     "detect_format",
+    "Dimension",
     "export_codebook",
     "format_hours",
+    "frequencies_table",
     "ingest",
     "ingest_report",
+    "IngestError",
     "latency",
     "load_codebook",
+    "participation",
     "read_codes",
     "read_corpus",
     "read_disagreements",
@@ -68,9 +79,17 @@ __all__ = [
     "reply_delays",
     "reply_links",
     "responses",
+    "SchemaError",
     "select_posts",
+    "Selection",
+    "support_characteristics_table",
+    "TablesError",
+    "TableSpec",
+    "topics_table",
     "validate_codes",
+    "with_without_table",
     "write_corpus",
     "write_disagreements",
+    "write_report",
     "write_sheet",
 ]

@@ -4,17 +4,22 @@
 
 Two peer-support groups over three weeks, as a Mattermost bulk export (mmctl JSONL), with
 moderators, participants, reply threads and reactions. All text is invented for this sample.
+
+It also writes ``codes.csv``: coder A's main pass over every post with the DiabPeerS
+codebook (``codebooks/diabpeers.yaml``). Each message text has fixed codes (``CODES``), so
+the codes follow from the text alone. The post ids are those ``chatcode ingest`` gives the
+export, so writing the codes needs chatcode installed (``pip install -e .``).
 """
 
 from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).parent
-START = datetime(2023, 3, 6, 8, 0, tzinfo=timezone.utc)
+START = datetime(2023, 3, 6, 8, 0, tzinfo=UTC)
 
 ROOTS = [
     ("mod", "Welcome to the group! Please introduce yourself: how long have you had diabetes?"),
@@ -35,6 +40,34 @@ REPLIES = [
     "Looks delicious!", "Hello everyone, I'm new here.",
 ]
 EMOJI = ["+1", "heart", "smile", "clap"]
+
+# The codes of each message text: (support codes, topic, nudge codes, bct codes).
+CODES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...]]] = {
+    ROOTS[0][1]: ((), "getting_to_know", ("co_creation",), ()),
+    ROOTS[1][1]: (("informational",), "healthy_eating", ("playful",), ()),
+    ROOTS[2][1]: (("informational",), "self_monitoring", ("personal_experience",), ()),
+    ROOTS[3][1]: (("emotional",), "other", ("mood_question",), ()),
+    ROOTS[4][1]: (("technical",), "self_monitoring", ("personal_experience",), ()),
+    ROOTS[5][1]: ((), "physical_activity", ("reminder",), ("goal_setting",)),
+    ROOTS[6][1]: (("emotional",), "healthy_eating", ("personal_experience",),
+                  ("goal_achievement",)),
+    ROOTS[7][1]: (("informational",), "physical_activity", ("engaging_fact",), ()),
+    ROOTS[8][1]: (("informational",), "medication", (), ()),
+    ROOTS[9][1]: (("informational",), "healthy_eating", ("image",), ()),
+    "Great, well done!": (("emotional",), "other", (), ()),
+    "Same here, thanks for sharing.": (("emotional",), "other", ("personal_experience",), ()),
+    "I think it is around 15 g.": (("informational",), "healthy_eating", (), ()),
+    "Feeling good today :)": ((), "other", (), ()),
+    "Mine too, I asked my doctor about it.": (("informational",), "self_monitoring",
+                                              ("personal_experience",), ()),
+    "I walked 4 times.": ((), "physical_activity", ("personal_experience",),
+                          ("behaviour_change",)),
+    "Thanks for the tip!": (("emotional",), "other", (), ()),
+    "Please ask your doctor or pharmacist about that.": (("informational",), "medication",
+                                                         (), ()),
+    "Looks delicious!": (("emotional",), "healthy_eating", (), ()),
+    "Hello everyone, I'm new here.": ((), "getting_to_know", (), ()),
+}
 
 
 def users(group: int) -> tuple[str, list[str]]:
@@ -85,13 +118,44 @@ def build() -> list[dict]:
     return lines + posts
 
 
+def code_rows(post_id: str, text: str, dimensions: list[tuple[str, tuple[str, ...]]]
+              ) -> list[str]:
+    """The codes-table rows (CSV lines) of one post: every code of every dimension, 0 or 1."""
+    support, topic, nudge, bct = CODES[text]
+    chosen = {"support": set(support), "topic": {topic}, "nudge": set(nudge),
+              "bct": set(bct)}
+    return [f"{post_id},A,main,{dim},{code},{int(code in chosen[dim])}"
+            for dim, codes in dimensions for code in codes]
+
+
+def write_codes(export: Path) -> Path:
+    """codes.csv: coder A, pass main, every post of the ingested export (sorted by id)."""
+    import warnings
+
+    import chatcode
+    from chatcode.codebook import load_codebook
+
+    codebook = load_codebook(HERE.parent.parent.parent / "codebooks" / "diabpeers.yaml")
+    dims = [(d.id, d.code_ids) for d in codebook.dimensions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # notes about the sample's structure are expected
+        posts = chatcode.ingest(export, timezone="UTC").posts.sort_values("post_id")
+    lines = ["post_id,coder,pass,dimension,code,value"]
+    for post_id, text in zip(posts["post_id"], posts["text"], strict=True):
+        lines += code_rows(post_id, text, dims)
+    out = HERE / "codes.csv"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def main() -> None:
     out = HERE / "export.jsonl"
     out.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in build()),
                    encoding="utf-8")
     roles = "# role -> user names; everyone else is a participant\nmoderator: [mod.g1, mod.g2]\n"
     (HERE / "roles.yaml").write_text(roles, encoding="utf-8")
-    print(f"wrote {out} and roles.yaml")
+    codes = write_codes(out)
+    print(f"wrote {out}, roles.yaml and {codes.name}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,246 @@
+"""``chatcode tables`` and ``chatcode report``: corpus + codes + codebook -> the engagement
+tables (CONTRACT.md section 3). No analysis here: see chatcode.tables, chatcode.compare and
+chatcode.report."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from chatcode.cli._app import app, err, out
+from chatcode.codebook import load_codebook
+from chatcode.coded import CLUSTERS, CodedPosts, coded_posts
+from chatcode.compare import TESTS
+from chatcode.corpus import read_corpus
+from chatcode.engagement import RESPONDERS
+from chatcode.output import atomic_file, check_writable
+from chatcode.report import (
+    heading,
+    journal_frame,
+    provenance,
+    table_note,
+    to_csv,
+    to_json,
+    to_markdown,
+    write_report,
+    write_workbook,
+)
+from chatcode.tables import Table, build_tables
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    xlsx = "xlsx"
+
+
+class Adjust(StrEnum):
+    none = "none"
+    holm = "holm"
+    fdr_bh = "fdr_bh"
+
+
+Test = StrEnum("Test", [(t, t) for t in TESTS])
+Cluster = StrEnum("Cluster", [(c, c) for c in CLUSTERS])
+Responders = StrEnum("Responders", [(r, r) for r in RESPONDERS])
+SUFFIX = {".csv": Format.csv, ".json": Format.json, ".md": Format.md, ".xlsx": Format.xlsx}
+
+CorpusArg = Annotated[Path, typer.Argument(
+    help="A stored corpus: NAME.xlsx, a folder of CSV files, or NAME.parquet.", exists=True,
+    show_default=False)]
+CodesArg = Annotated[list[Path], typer.Argument(
+    help="The codes: filled coding sheets, codes tables (.csv/.xlsx), coding stores or "
+    "disagreement workbooks.", exists=True, dir_okay=False, show_default=False)]
+CodebookOpt = Annotated[Path, typer.Option(
+    "--codebook", help="The codebook (YAML) the posts were coded with.", exists=True,
+    dir_okay=False, show_default=False)]
+TableOpt = Annotated[list[str] | None, typer.Option(
+    "--table", "-t", help="Table ids of the codebook (repeat, or 7,10), or all.",
+    show_default=False)]
+CoderOpt = Annotated[str | None, typer.Option(
+    help="The coder whose codes to use (needed when CODES hold several).", show_default=False)]
+PassOpt = Annotated[str | None, typer.Option(
+    "--pass", help="The coding pass to use, e.g. main or consensus.", show_default=False)]
+TestOpt = Annotated[Test | None, typer.Option(
+    help="Test of with/without tables (default: the codebook's option, else mannwhitney).",
+    show_default=False)]
+ContinuityOpt = Annotated[bool | None, typer.Option(
+    "--continuity/--no-continuity", help="Continuity correction of the Mann-Whitney test "
+    "(default: none, as SPSS).", show_default=False)]
+AdjustOpt = Annotated[Adjust | None, typer.Option(
+    help="Adjust the p-values of a table: Holm or Benjamini-Hochberg.", show_default=False)]
+ClusterOpt = Annotated[Cluster | None, typer.Option(
+    help="Cluster-robust SEs by author or group (with --test negbin).", show_default=False)]
+SelfOpt = Annotated[bool, typer.Option(
+    "--include-self", help="Also count responses by the post's own author.")]
+RespondersOpt = Annotated[Responders, typer.Option(
+    help="Count responses by all authors, or only by participants.")]
+StrictOpt = Annotated[bool, typer.Option(
+    help="Stop with an error when posts of the corpus have no codes (default: leave them "
+    "out with a warning).")]
+ForceOpt = Annotated[bool, typer.Option(help="Replace the output if it exists.")]
+
+
+def _coded(corpus: Path, codes: list[Path], codebook: Path, coder: str | None,
+           pass_: str | None, include_self: bool, responders: Responders,
+           strict: bool) -> CodedPosts:
+    from chatcode.coding.codes import read_codes
+
+    cb = load_codebook(codebook)
+    return coded_posts(read_corpus(corpus), read_codes(codes, codebook=cb), cb, coder=coder,
+                       pass_=pass_, include_self=include_self, responders=responders.value,
+                       strict=strict)
+
+
+def _overrides(test: Test | None, continuity: bool | None, adjust: Adjust | None,
+               cluster: Cluster | None) -> dict[str, object]:
+    return {"test": test.value if test else None, "continuity": continuity,
+            "adjust": adjust.value if adjust else None,
+            "cluster": cluster.value if cluster else None}
+
+
+def _format(format: Format | None, path: Path | None, force: bool) -> Format:
+    """The output format: --format, else the suffix of -o, else a table; checked early."""
+    kind = SUFFIX.get(path.suffix.lower()) if path is not None else None
+    if path is not None and kind is None:
+        raise typer.BadParameter(f"cannot tell the format of {path}: name it .csv, .json, .md "
+                                 "or .xlsx", param_hint="'-o' / '--out'")
+    if format is not None and path is not None and format is not Format.table \
+            and kind is not format:
+        raise typer.BadParameter(f"--format {format.value} does not match {path}",
+                                 param_hint="'-o' / '--out'")
+    chosen = kind or format or Format.table
+    if chosen is Format.xlsx and path is None:
+        raise typer.BadParameter("a workbook is written to a file: give -o TABLES.xlsx",
+                                 param_hint="'--format'")
+    if path is not None:
+        check_writable(path, force=force)
+    return chosen
+
+
+def _rich(table: Table) -> RichTable:
+    frame = journal_frame(table)
+    view = RichTable(title=heading(table), title_justify="left", caption=table_note(table),
+                     caption_justify="left")
+    for j, name in enumerate(frame.columns):
+        if j == 0:  # row labels wrap between words, never inside one
+            view.add_column(str(name), justify="left", min_width=16, overflow="fold")
+        else:
+            view.add_column(str(name), justify="right", overflow="fold")
+    for row in frame.itertuples(index=False, name=None):
+        view.add_row(*("" if v is None else str(v) for v in row))
+    return view
+
+
+@app.command(
+    "tables",
+    epilog="Examples:\n\n"
+    "  chatcode tables corpus.xlsx codes.csv --codebook codebooks/diabpeers.yaml\n\n"
+    "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml --table 7 --table 10 "
+    "--format json\n\n"
+    "  chatcode tables corpus codes.csv --codebook cb.yaml --coder A --pass main "
+    "--test negbin --cluster author -o tables.xlsx",
+)
+def tables_command(
+    corpus: CorpusArg,
+    codes: CodesArg,
+    codebook: CodebookOpt,
+    table: TableOpt = None,
+    format: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="table (for people; default), csv, json, md, or xlsx (a "
+        "journal-style workbook; needs -o). Default with -o: from its suffix.",
+        show_default=False)] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "-o", "--out", help="Write to this file (.csv, .json, .md or .xlsx) instead of "
+        "stdout.", dir_okay=False, show_default=False)] = None,
+    coder: CoderOpt = None,
+    pass_: PassOpt = None,
+    test: TestOpt = None,
+    continuity: ContinuityOpt = None,
+    adjust: AdjustOpt = None,
+    cluster: ClusterOpt = None,
+    include_self: SelfOpt = False,
+    responders: RespondersOpt = Responders.all,
+    strict: StrictOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """The engagement tables the codebook declares (tables:), or those named by --table.
+
+    With/without tables compare the mean (SD) responses of posts with and without each
+    code and name the test used; support_characteristics, topics, frequencies, latency and
+    participation tables describe the posts. JSON and CSV numbers are unrounded. See
+    docs/tables.md.
+    """
+    kind = _format(format, out_file, force)
+    coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
+    overrides = _overrides(test, continuity, adjust, cluster)
+    built = build_tables(coded, tables=table or "all", **overrides)
+    if kind is Format.xlsx:
+        prov = provenance(coded, inputs=[corpus, *codes, codebook], options={
+            "tables": table or "all", **{k: v for k, v in overrides.items() if v is not None}})
+        write_workbook(built, out_file, provenance=prov, force=force)
+    elif kind is Format.table and out_file is None:
+        for t in built:
+            out.print(_rich(t))
+            out.print()
+        return
+    else:
+        text = {Format.csv: to_csv, Format.json: to_json, Format.md: to_markdown,
+                Format.table: to_markdown}[kind](built)
+        if out_file is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        with atomic_file(out_file, force=force) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    err.print(f"wrote {out_file}: {len(built)} table(s)")
+
+
+@app.command(
+    "report",
+    epilog="Examples:\n\n"
+    "  chatcode report corpus.xlsx codes.csv --codebook codebooks/diabpeers.yaml -o report\n\n"
+    "  chatcode report corpus codes.xlsx --codebook cb.yaml --coder A --pass main "
+    "--adjust holm -o report --force",
+)
+def report_command(
+    corpus: CorpusArg,
+    codes: CodesArg,
+    codebook: CodebookOpt,
+    out_dir: Annotated[Path, typer.Option(
+        "-o", "--out", help="The folder to write (it must not exist, unless --force).",
+        file_okay=False, show_default=False)],
+    table: TableOpt = None,
+    coder: CoderOpt = None,
+    pass_: PassOpt = None,
+    test: TestOpt = None,
+    continuity: ContinuityOpt = None,
+    adjust: AdjustOpt = None,
+    cluster: ClusterOpt = None,
+    include_self: SelfOpt = False,
+    responders: RespondersOpt = Responders.all,
+    strict: StrictOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """A report folder: tables.xlsx (journal style, with provenance), tables.json,
+    report.html (every table and figure, self-contained) and figures/*.png and *.svg.
+
+    Without --table: the codebook's tables plus code frequencies, reply latency and weekly
+    participation. See docs/tables.md.
+    """
+    check_writable(out_dir, force=force)
+    coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
+    overrides = _overrides(test, continuity, adjust, cluster)
+    path = write_report(coded, out_dir, tables=table or "all",
+                        inputs=[corpus, *codes, codebook],
+                        options={"tables": table or "all"}, force=force, **overrides)
+    figures = len(list((path / "figures").glob("*.png")))
+    err.print(f"wrote {path}: report.html, tables.xlsx, tables.json and {figures} figure(s) "
+              "in figures/")
