@@ -138,3 +138,18 @@ def test_help_has_an_example(command):
     r = CliRunner().invoke(app, [command, "--help"])
     assert r.exit_code == 0
     assert "Examples:" in r.stdout and f"chatcode {command} corpus.xlsx" in r.stdout
+
+
+def test_reports_name_replies_inferred_from_timing(tmp_path, cli):
+    """A WhatsApp corpus ingested with --infer-replies: responses and latency say so."""
+    chat = tmp_path / "chat.txt"
+    chat.write_text("02.05.23, 08:00 - Anna: Good morning, how are you?\n"
+                    "02.05.23, 08:10 - Ben: Fine, thanks!\n"
+                    "13.05.23, 09:00 - Ben: Anyone tried the recipe?\n", encoding="utf-8")
+    assert cli("ingest", chat, "--infer-replies", "30", "--timezone", "UTC",
+               "-o", tmp_path / "c.xlsx").returncode == 0
+    for command in ("responses", "latency"):
+        res = cli(command, tmp_path / "c.xlsx", "--format", "json")
+        assert res.returncode == 0, res.stderr
+        assert "1 of the 1 replies were inferred from timing" in res.stderr
+        assert "inferred" not in res.stdout

@@ -126,6 +126,81 @@ def test_plugin_missing_column_is_named(tmp_path):
         chatcode.ingest(bad, format="mattermost-csv", timezone="UTC")
 
 
+PLUGIN_HEADER = ["Post Creation Time", "User Id", "User Email", "User Type", "User Name",
+                 "Post Id", "Parent Post Id", "Post Message", "Post Type"]
+
+
+def plugin_workbook(path: Path, posts: list[list[object]], reactions: list[list[object]] | None,
+                    *, extra: list[str] = (), reaction_header: list[str] | None = None) -> Path:
+    """A hand-made channel-export workbook: sheet posts (plugin columns + ``extra``) and,
+    unless ``reactions`` is None, a sheet reactions."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "posts"
+    ws.append(PLUGIN_HEADER + list(extra))
+    for row in posts:
+        ws.append(row)
+    if reactions is not None:
+        rs = wb.create_sheet("reactions")
+        rs.append(reaction_header or ["Post Id", "User Id", "User Name", "Emoji Name",
+                                      "Create At"])
+        for row in reactions:
+            rs.append(row)
+    wb.save(path)
+    return path
+
+
+def test_plugin_workbook_reads_reactions_file_ids_and_channel(tmp_path):
+    """The chatcode extensions of a plugin workbook: a reactions sheet, File Ids (counted
+    as attachments) and Channel Display Name (the group); newest post first."""
+    book = plugin_workbook(tmp_path / "export.xlsx", [
+        ["2023-05-02 09:30:00 +0000 UTC", "u2", "bo@x.org", "user", "bo", "p2", "p1",
+         "Same here!", "", "", "Peer Group"],
+        ["2023-05-02 08:00:00 +0000 UTC", "u1", "an@x.org", "user", "anna", "p1", "",
+         "Look at my lunch", "", "f1,f2", "Peer Group"],
+    ], [["p1", "u2", "bo", "heart", "2023-05-02 08:05:00 +0000 UTC"],
+        ["p2", "u1", "anna", "+1", None]],
+        extra=["File Ids", "Channel Display Name"])
+    corpus, report = chatcode.ingest_report(book, timezone="UTC")
+    posts = corpus.posts
+    assert posts[S.POST_ID].tolist() == ["p1", "p2"]
+    assert posts[S.GROUP].tolist() == ["Peer Group", "Peer Group"]
+    assert posts[S.ATTACHMENTS].tolist() == [2, 0]
+    assert posts[S.PARENT_ID].tolist()[1] == "p1"
+    assert not any(c in posts.columns for c in ("src_file_ids", "src_channel_display_name"))
+    reactions = corpus.reactions
+    assert reactions[S.POST_ID].tolist() == ["p1", "p2"]
+    assert reactions[S.AUTHOR].tolist() == ["bo", "anna"]
+    assert reactions[S.EMOJI].tolist() == ["heart", "+1"]
+    assert reactions[S.TIMESTAMP].iloc[0] == pd.Timestamp("2023-05-02 08:05", tz="UTC")
+    assert pd.isna(reactions[S.TIMESTAMP].iloc[1])
+    assert reactions["src_user_id"].tolist() == ["u2", "u1"]
+    assert f'{book}: read 2 reactions from the sheet "reactions"' in report
+    # p1: bo's reply and bo's heart (anna's +1 on the reply is her own thread: no count)
+    assert chatcode.responses(corpus)[S.RESPONSES].tolist() == [2, 1]
+
+
+def test_plugin_workbook_without_extensions_is_read_as_before(tmp_path):
+    book = plugin_workbook(tmp_path / "g1.xlsx", [
+        ["2023-05-02 08:00:00 +0000 UTC", "u1", "an@x.org", "user", "anna", "p1", "",
+         "Hello", ""]], None)
+    corpus = chatcode.ingest(book, timezone="UTC")
+    assert corpus.posts[S.GROUP].tolist() == ["g1"]
+    assert corpus.posts[S.ATTACHMENTS].tolist() == [0]
+    assert corpus.reactions.empty
+
+
+def test_plugin_reactions_sheet_without_emoji_is_refused(tmp_path):
+    book = plugin_workbook(tmp_path / "g1.xlsx", [
+        ["2023-05-02 08:00:00 +0000 UTC", "u1", "an@x.org", "user", "anna", "p1", "",
+         "Hello", ""]], [["p1", "u2", "bo", "2023-05-02 08:05:00 +0000 UTC"]],
+        reaction_header=["Post Id", "User Id", "User Name", "Create At"])
+    with pytest.raises(IngestError, match=re.escape("missing column 'Emoji Name'")):
+        chatcode.ingest(book, timezone="UTC")
+
+
 def test_progress_is_reported_in_rows():
     calls = []
     chatcode.ingest(PLUGIN, timezone="UTC", progress=lambda done, total: calls.append(

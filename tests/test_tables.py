@@ -407,3 +407,21 @@ def test_a_table_that_is_not_a_codes_table(corpus, codes, codebook):
     with pytest.raises(TablesError, match=re.escape(
             "not a codes table: missing column(s) coder, pass")):
         coded_posts(corpus, codes.drop(columns=[S.CODER, S.PASS]), codebook)
+
+
+def test_every_table_names_replies_inferred_from_timing(corpus, codes, codebook):
+    """The issue on WhatsApp: inferred reply links are marked in the corpus and named in
+    every report; a corpus without them gets no such note."""
+    from chatcode import schema as S
+    from chatcode.corpus import Corpus
+
+    plain = build_tables(coded_posts(corpus, codes, codebook))
+    assert not any("inferred" in n for t in plain for n in t.notes)
+    posts = corpus.posts.copy()
+    replies = posts[S.PARENT_ID].notna()
+    posts[S.REPLY_INFERRED] = replies.map({True: "TRUE", False: "FALSE"})
+    marked = Corpus.trusted(posts, corpus.reactions)
+    tables = build_tables(coded_posts(marked, codes, codebook))
+    expected = (f"{int(replies.sum())} of the {int(replies.sum())} replies were inferred from "
+                "timing")
+    assert tables and all(any(expected in n for n in t.notes) for t in tables)

@@ -18,6 +18,7 @@ from chatcode.coding.selection import Selection, select_posts
 from chatcode.coding.sheets import write_sheet
 from chatcode.coding.store import CodingStore, read_store
 from chatcode.corpus import Corpus, read_corpus, reply_links, write_corpus
+from chatcode.datasets import load_sample, sample_dir
 from chatcode.engagement import responses
 from chatcode.errors import (
     AgreementError,
@@ -32,8 +33,11 @@ from chatcode.errors import (
 from chatcode.ingest import FORMATS, detect_format, ingest, ingest_report
 from chatcode.latency import format_hours, latency, reply_delays
 from chatcode.participation import participation
+from chatcode.pseudonymize import PseudonymKey, pseudonymize, read_key
+from chatcode.published import check_published, load_published
 from chatcode.reliability import AgreementResult, agreement
 from chatcode.report import write_report
+from chatcode.reproduce import reproduce
 from chatcode.tables import (
     build_tables,
     frequencies_table,
@@ -53,6 +57,7 @@ __all__ = [
     "build_tables",
     "ChatcodeError",
     "ChatcodeWarning",
+    "check_published",
     "Code",
     "Codebook",
     "CodebookError",
@@ -71,14 +76,21 @@ __all__ = [
     "IngestError",
     "latency",
     "load_codebook",
+    "load_published",
+    "load_sample",
     "participation",
+    "pseudonymize",
+    "PseudonymKey",
     "read_codes",
     "read_corpus",
     "read_disagreements",
+    "read_key",
     "read_store",
     "reply_delays",
     "reply_links",
+    "reproduce",
     "responses",
+    "sample_dir",
     "SchemaError",
     "select_posts",
     "Selection",

@@ -273,3 +273,16 @@ def structure_warnings(corpus: Corpus) -> list[str]:
         out.append(f"{int(orphan.sum())} reaction(s) on posts not in the export: kept, not "
                    "counted")
     return out
+
+
+def inferred_replies_note(posts: pd.DataFrame) -> str | None:
+    """The note every report carries when reply links were inferred from timing (WhatsApp
+    ``--infer-replies``) rather than recorded in the export; ``None`` when there are none."""
+    if S.REPLY_INFERRED not in posts.columns:
+        return None
+    flags = posts[S.REPLY_INFERRED].astype("str").str.strip().str.upper().isin(["TRUE", "1"])
+    n = int(flags.sum())
+    if not n:
+        return None
+    return (f"{n} of the {int(posts[S.PARENT_ID].notna().sum())} replies were inferred from "
+            "timing (chatcode ingest --infer-replies), not recorded in the export")

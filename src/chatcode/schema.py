@@ -131,6 +131,7 @@ POSTS_SHEET = "posts"
 REACTIONS_SHEET = "reactions"
 
 SRC_PREFIX = "src_"
+REPLY_INFERRED = SRC_PREFIX + "reply_inferred"  # TRUE where a reply link was inferred from timing
 ROW = "_row"  # internal: the row number the user sees in the source file (header = row 1)
 
 __all__ = [name for name in dir() if name.isupper()] + [

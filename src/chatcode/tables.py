@@ -33,7 +33,7 @@ from chatcode import schema as S
 from chatcode.codebook import Codebook, Dimension, TableSpec
 from chatcode.coded import CLUSTERS, CodedPosts, coded_posts
 from chatcode.compare import compare_codes, describe, normalize_adjust, normalize_test
-from chatcode.corpus import Corpus
+from chatcode.corpus import Corpus, inferred_replies_note
 from chatcode.errors import Location, TablesError
 
 __all__ = ["BUILTIN_TABLES", "CodedPosts", "Table", "build_table", "build_tables",
@@ -338,10 +338,11 @@ def build_table(coded: CodedPosts, spec: TableSpec, **overrides: object) -> Tabl
     """Build one table from its spec. ``overrides`` (``test``, ``continuity``, ``adjust``,
     ``cluster``; None = keep) replace the spec's options where the kind takes them."""
     table = _build(coded, spec, _options(spec, overrides))
-    if spec.dimension is None:
-        return table
-    label = coded.codebook.dimension(spec.dimension).label
-    return Table(table.spec, table.data, table.test, table.notes, table.summary, label)
+    inferred = inferred_replies_note(coded.corpus.posts)
+    notes = table.notes + ((inferred,) if inferred else ())
+    label = (coded.codebook.dimension(spec.dimension).label if spec.dimension is not None
+             else table.dimension_label)
+    return Table(table.spec, table.data, table.test, notes, table.summary, label)
 
 
 def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,10 @@ import typer
 
 from chatcode.cli._app import app, progress_bar
 from chatcode.corpus import write_corpus
+from chatcode.errors import ChatcodeWarning
 from chatcode.ingest import FORMATS, ingest_report
 from chatcode.output import check_writable
+from chatcode.pseudonymize import check_key_path
 
 _FORMATS_HELP = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
 
@@ -20,7 +23,9 @@ _FORMATS_HELP = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
     epilog="Examples:\n\n"
     "  chatcode ingest group1.csv group2.csv -o corpus.xlsx --roles roles.yaml\n\n"
     "  chatcode ingest export.jsonl -o corpus --timezone Europe/Berlin\n\n"
-    "  chatcode ingest my-export.xlsx --mapping map.yaml -o corpus.xlsx --group G1",
+    "  chatcode ingest my-export.xlsx --mapping map.yaml -o corpus.xlsx --group G1\n\n"
+    "  chatcode ingest chat.csv -o shared/corpus.xlsx --pseudonymize keys/study.yaml "
+    "--scrub phone,email,url",
 )
 def ingest(
     exports: Annotated[list[Path], typer.Argument(
@@ -44,6 +49,24 @@ def ingest(
     mapping: Annotated[Path | None, typer.Option(
         help="YAML mapping of a hand-made Excel/CSV export's columns to the canonical ones.",
         exists=True, dir_okay=False)] = None,
+    infer_replies: Annotated[float | None, typer.Option(
+        "--infer-replies", metavar="MINUTES",
+        help="For exports without reply links (WhatsApp): a message by another author within "
+        "MINUTES counts as a reply to the previous post (marked as inferred).")] = None,
+    dayfirst: Annotated[bool | None, typer.Option(
+        "--dayfirst/--monthfirst",
+        help="For exports with ambiguous dates (WhatsApp): force day or month first "
+        "(default: inferred from the whole file).", show_default=False)] = None,
+    pseudonymize: Annotated[Path | None, typer.Option(
+        "--pseudonymize", metavar="KEYFILE", dir_okay=False,
+        help="Replace authors, user ids, e-mails, @-mentions and names in texts by stable "
+        "pseudonyms (M01 moderators, P01 participants, T01 team, B01 bots). KEYFILE (YAML) "
+        "keeps the originals: it is created, or reused and extended; store it apart from "
+        "the data.")] = None,
+    scrub: Annotated[list[str] | None, typer.Option(
+        "--scrub", metavar="phone,email,url",
+        help="Replace phone numbers, e-mail addresses and/or URLs in texts by \\[phone], "
+        "\\[email], \\[url] (comma-separated or repeated).")] = None,
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
 ) -> None:
     """Read chat exports into one canonical corpus (tables posts and reactions).
@@ -52,9 +75,17 @@ def ingest(
     detected, the time zone used, and the posts per role are printed on stderr.
     """
     check_writable(out, force=force)  # fail before the work, not after it
+    if pseudonymize is not None:
+        check_key_path(pseudonymize, out, exports)
+        if pseudonymize.resolve().parent == out.resolve().parent:
+            warnings.warn(ChatcodeWarning(
+                f"the key file {pseudonymize} is in the same folder as the corpus {out}: "
+                "move it apart from the data before sharing that folder"), stacklevel=1)
     with progress_bar("reading", None) as update:
         corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
-                                  roles=roles, mapping=mapping, progress=update)
+                                  roles=roles, mapping=mapping, progress=update,
+                                  infer_replies=infer_replies, dayfirst=dayfirst,
+                                  pseudonymize=pseudonymize, scrub=scrub or ())
     with progress_bar("writing", len(corpus.posts) + len(corpus.reactions)) as update:
         write_corpus(corpus, out, force=force, progress=update)
     logging.getLogger("chatcode").info(

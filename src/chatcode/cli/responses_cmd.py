@@ -5,6 +5,7 @@ chatcode.latency."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 from enum import StrEnum
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from chatcode import schema as S
 from chatcode.cli._app import app, err, out
-from chatcode.corpus import read_corpus
+from chatcode.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement import COMPONENTS, RESPONDERS, responses
 from chatcode.latency import QUANTILE_METHODS, format_hours, latency
 from chatcode.output import atomic_file, check_writable, write_workbook
@@ -81,7 +82,9 @@ def responses_command(
     """
     kind = _target_kind(format, out_file, force)
     components = [c.value for c in count] if count else list(COMPONENTS)
-    table = responses(read_corpus(corpus), include_self=include_self,
+    data = read_corpus(corpus)
+    _name_inferred(data)
+    table = responses(data, include_self=include_self,
                       responders=responders.value, count=components)
     if out_file is not None:
         _write(table, out_file, kind, force=force, sheet="responses")
@@ -117,7 +120,9 @@ def latency_command(
     their parent count as responses but are left out of the delays. See docs/responses.md.
     """
     kind = _target_kind(format, out_file, force)
-    table = latency(read_corpus(corpus), by=by.value if by else None,
+    data = read_corpus(corpus)
+    _name_inferred(data)
+    table = latency(data, by=by.value if by else None,
                     include_self=include_self, responders=responders.value,
                     quantile_method=quantile_method.value)
     if out_file is not None:
@@ -214,3 +219,10 @@ def _latency_table(table: pd.DataFrame) -> Table:
                                                         S.Q1_HOURS, S.Q3_HOURS)],
                      getattr(row, S.FORMATTED))
     return view
+
+
+def _name_inferred(corpus: Corpus) -> None:
+    """Every report on a corpus with inferred reply links says so (on stderr)."""
+    note = inferred_replies_note(corpus.posts)
+    if note:
+        logging.getLogger("chatcode").warning(f"note: {note}")

@@ -20,6 +20,7 @@ from chatcode.corpus import Corpus, structure_warnings
 from chatcode.errors import ChatcodeWarning, IngestError, Location
 from chatcode.ingest import canonical
 from chatcode.ingest.base import Options, Parsed, Source
+from chatcode.pseudonymize import check_scrub_kinds, protect, read_key
 from chatcode.roles import apply_roles, read_roles, role_counts
 from chatcode.tabular import decode, read_table
 from chatcode.timestamps import resolve_timezone
@@ -36,7 +37,8 @@ def _register_optional() -> None:
     """Readers live in their own modules; each is registered here once."""
     import importlib
 
-    for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "mapped"):
+    for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "whatsapp",
+                 "telegram", "slack", "discord", "mapped"):
         try:
             module = importlib.import_module(f"chatcode.ingest.{name}")
         except ModuleNotFoundError as exc:
@@ -99,6 +101,10 @@ def ingest(
     roles: str | Path | dict[str, list[str]] | None = None,
     mapping: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    infer_replies: float | None = None,
+    dayfirst: bool | None = None,
+    pseudonymize: str | Path | None = None,
+    scrub: Sequence[str] = (),
 ) -> Corpus:
     """Read one or more chat exports into one canonical :class:`~chatcode.Corpus`.
 
@@ -117,6 +123,20 @@ def ingest(
         A roles file (or dict) ``{role: [user names or ids]}``; others stay participants.
     mapping
         A YAML mapping file for Excel/CSV exports with other column names (format ``table``).
+    infer_replies
+        Minutes: for exports without reply links (WhatsApp), a message by another author
+        within this window is taken as a reply to the previous post, marked as inferred.
+    dayfirst
+        For exports with ambiguous dates (WhatsApp): ``True`` day first, ``False`` month
+        first, ``None`` (default) inferred from the whole file.
+    pseudonymize
+        A key file (YAML): authors, user ids, e-mails, @-mentions and names in texts become
+        stable pseudonyms (M01 moderators, P01 participants, T01 team, B01 bots); the key is
+        reused and extended, and is the only place the originals are kept
+        (see ``chatcode.pseudonymize``).
+    scrub
+        Any of ``phone``, ``email``, ``url``: replaced in texts by ``[phone]``, ``[email]``,
+        ``[url]``.
 
     Notes
     -----
@@ -124,7 +144,9 @@ def ingest(
     in another group, replies dated before their parent, and reactions on unknown posts.
     """
     corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
-                              roles=roles, mapping=mapping, progress=progress)
+                              roles=roles, mapping=mapping, progress=progress,
+                              infer_replies=infer_replies, dayfirst=dayfirst,
+                              pseudonymize=pseudonymize, scrub=scrub)
     return corpus
 
 
@@ -137,6 +159,10 @@ def ingest_report(
     roles: str | Path | dict[str, list[str]] | None = None,
     mapping: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    infer_replies: float | None = None,
+    dayfirst: bool | None = None,
+    pseudonymize: str | Path | None = None,
+    scrub: Sequence[str] = (),
 ) -> tuple[Corpus, list[str]]:
     """Like :func:`ingest`, and also return the report lines (format detected, counts).
 
@@ -145,6 +171,8 @@ def ingest_report(
     if not paths:
         raise IngestError("no export given", hint="name at least one export file")
     report: list[str] = []
+    scrub = check_scrub_kinds(scrub)  # fail before the work: bad kinds, a broken key file
+    key = read_key(pseudonymize) if pseudonymize is not None else None
 
     def note(line: str) -> None:
         report.append(line)
@@ -162,7 +190,7 @@ def ingest_report(
             hint="leave out --format (or give --format table) when you give --mapping")
     options = Options(group=group, timezone=tz,
                       mapping=Path(mapping) if mapping is not None else None,
-                      progress=progress)
+                      progress=progress, infer_replies=infer_replies, dayfirst=dayfirst)
     parts: list[tuple[Path, Parsed]] = []
     for path in paths:
         source = Source(path)
@@ -186,6 +214,9 @@ def ingest_report(
                                 corpus.reactions)
     for role, c in role_counts(corpus.posts).items():
         note(f"role {role}: {c['authors']} author(s), {c['posts']} posts")
+    corpus, lines = protect(corpus, key_path=pseudonymize, key=key, scrub=scrub)
+    for line in lines:
+        note(line)
     for line in structure_warnings(corpus):
         warnings.warn(ChatcodeWarning(line), stacklevel=2)
     return corpus, report

@@ -33,6 +33,8 @@ class Options:
     timezone: str = "UTC"
     mapping: Path | None = None
     progress: Callable[[int, int], None] | None = None  # (done, total) in bytes or rows
+    infer_replies: float | None = None  # minutes: formats without reply links may infer them
+    dayfirst: bool | None = None        # formats with ambiguous dates: None = infer from the file
 
 
 @dataclass

@@ -13,7 +13,15 @@ Notes
   in (the file is read bottom-up, since the plugin writes the newest post first).
 - ``author`` is ``User Name``. ``User Type`` ``bot`` gives the role ``bot``; ``User Type``
   ``system`` or a ``Post Type`` starting with ``system_`` gives ``system`` (kept, counted).
-- The file names no channel: the group is ``--group`` or the file name.
+- The file names no channel: the group is ``--group`` or the file name. A column
+  ``Channel Display Name`` (a chatcode extension, e.g. in the bundled DiabPeerS sample) gives
+  the group of each row instead.
+- Attachments: the plugin writes none. An optional column ``File Ids`` (a chatcode
+  extension: the post's file ids, comma-separated, as in Mattermost's ``Post.FileIds``)
+  gives the number of attachments.
+- Reactions: the plugin writes none. A workbook may hold a second sheet ``reactions`` with
+  the columns ``Post Id, User Id, User Name, Emoji Name, Create At`` (Mattermost's reaction
+  fields; ``Create At`` as the post times, or empty); it is read as the reactions table.
 - Other columns are kept as ``src_user_id``, ``src_user_email``, ``src_user_type``,
   ``src_post_type`` (and any further column, in snake case).
 """
@@ -42,11 +50,18 @@ POST_ID = "Post Id"
 PARENT_ID = "Parent Post Id"
 MESSAGE = "Post Message"
 POST_TYPE = "Post Type"
+CHANNEL = "Channel Display Name"
+FILE_IDS = "File Ids"
+# the optional reactions sheet of a workbook
+REACTIONS_SHEET = "reactions"
+EMOJI_NAME = "Emoji Name"
+CREATE_AT = "Create At"
+REACTION_REQUIRED = (POST_ID, EMOJI_NAME)
 
 REQUIRED = (CREATED, USER_NAME, POST_ID, MESSAGE)
 SNIFF = (CREATED, USER_NAME, POST_ID, PARENT_ID, MESSAGE)
 MAPPED = {POST_ID: S.POST_ID, CREATED: S.TIMESTAMP, USER_NAME: S.AUTHOR, MESSAGE: S.TEXT,
-          PARENT_ID: S.PARENT_ID}
+          PARENT_ID: S.PARENT_ID, CHANNEL: S.GROUP, FILE_IDS: S.ATTACHMENTS}
 
 # Go: "2006-01-02 15:04:05.999999999 -0700 MST" (the zone name may be missing or "-03")
 _GO_TIME = (r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?([+-]\d{2}):?(\d{2})"
@@ -95,6 +110,10 @@ def read(source: Source, options: Options) -> Parsed:
         S.PARENT_ID: data[PARENT_ID] if PARENT_ID in data.columns else empty,
         S.ROW: data[S.ROW],
     })
+    if CHANNEL in data.columns:
+        frame[S.GROUP] = S.cell_text(data[CHANNEL])
+    if FILE_IDS in data.columns:
+        frame[S.ATTACHMENTS] = file_count(data[FILE_IDS])
     for col in data.columns:
         if col not in MAPPED and col != S.ROW:
             frame[S.SRC_PREFIX + M.snake(col)] = data[col]
@@ -105,7 +124,40 @@ def read(source: Source, options: Options) -> Parsed:
     order = np.lexsort((-np.arange(len(posts)), posts[S.TIMESTAMP].to_numpy(dtype="int64")))
     posts = posts.take(order).reset_index(drop=True)
     M.progress(options, len(data), len(data))
-    return Parsed(Corpus.trusted(posts), _notes(posts))
+    reactions = _reactions(source, options)
+    notes = _notes(posts)
+    if reactions is not None:
+        notes.append(f"read {M.plural(len(reactions), 'reaction')} from the sheet "
+                     f'"{REACTIONS_SHEET}"')
+    return Parsed(Corpus.trusted(posts, reactions), notes)
+
+
+def file_count(values: pd.Series) -> pd.Series:
+    """The number of comma-separated, non-empty file ids in each cell (0 when empty)."""
+    text = S.cell_text(values).fillna("").astype("str")
+    return text.map(lambda v: sum(1 for part in v.split(",") if part.strip())).astype("int64")
+
+
+def _reactions(source: Source, options: Options) -> pd.DataFrame | None:
+    """The ``reactions`` sheet of a workbook as a canonical reactions table, or None."""
+    if source.kind != "xlsx" or REACTIONS_SHEET not in source.sheets:
+        return None
+    table = source.sheet(REACTIONS_SHEET)
+    data = table.data
+    M.require_headers(list(data.columns), REACTION_REQUIRED, where=table.where,
+                      export="reactions sheet")
+    empty = pd.Series(None, index=data.index, dtype="str")
+    frame = pd.DataFrame({
+        S.POST_ID: data[POST_ID],
+        S.AUTHOR: S.cell_text(data[USER_NAME]) if USER_NAME in data.columns else empty,
+        S.EMOJI: S.cell_text(data[EMOJI_NAME]),
+        S.TIMESTAMP: go_times_as_iso(data[CREATE_AT]) if CREATE_AT in data.columns else empty,
+        S.ROW: data[S.ROW],
+    })
+    for col in data.columns:
+        if col not in (POST_ID, USER_NAME, EMOJI_NAME, CREATE_AT, S.ROW):
+            frame[S.SRC_PREFIX + M.snake(col)] = data[col]
+    return S.validate_reactions(frame, where=table.where, timezone=options.timezone)
 
 
 def _notes(posts: pd.DataFrame) -> list[str]:
