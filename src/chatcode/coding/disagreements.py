@@ -41,7 +41,7 @@ import pandas as pd
 
 from chatcode import schema as S
 from chatcode.codebook import Codebook
-from chatcode.coding.meta import add_meta_sheet, read_meta
+from chatcode.coding.meta import add_meta_sheet, check_codebook, read_meta
 from chatcode.corpus import Corpus
 from chatcode.errors import ChatcodeWarning, CodingError, Location, Problem, Problems
 from chatcode.output import atomic_file
@@ -311,13 +311,8 @@ def _structure(path: Path, meta: dict[str, str],
                codebook: Codebook | None) -> dict[str, tuple[bool, tuple[str, ...]]]:
     """Dimension -> (multiple, code ids), from the codebook or the hidden ``_codes`` sheet."""
     if codebook is not None:
-        if meta.get("codebook_hash") != codebook.hash:
-            raise CodingError(
-                f"the workbook was made with codebook {meta.get('codebook_name')!r} version "
-                f"{meta.get('codebook_version')!r} (hash {meta.get('codebook_hash')}), but "
-                f"the codebook given is {codebook.name!r} version {codebook.version!r} "
-                f"(hash {codebook.hash})", where=Location(path),
-                hint="give the codebook the agreement was computed with")
+        check_codebook(meta, codebook, path, made="the workbook was made with",
+                       hint="give the codebook the agreement was computed with")
         return {d.id: (d.multiple, d.code_ids) for d in codebook.dimensions}
     if CODES_SHEET not in sheet_names(path):
         raise CodingError("the hidden sheet _codes is missing", where=Location(path),

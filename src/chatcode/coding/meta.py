@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from chatcode.errors import CodingError, Location
 from chatcode.tabular import kind_of, read_table, sheet_names
 
-__all__ = ["META_SHEET", "add_meta_sheet", "read_meta"]
+__all__ = ["META_SHEET", "add_meta_sheet", "check_codebook", "read_meta"]
 
 META_SHEET = "_chatcode"
 
@@ -41,3 +42,19 @@ def read_meta(path: str | Path) -> dict[str, str] | None:
     data = read_table(path, sheet=META_SHEET).data
     return {str(k): "" if v is None else str(v) for k, v in zip(data["key"], data["value"],
                                                                   strict=True)}
+
+
+def check_codebook(meta: Mapping[str, str], codebook, path: str | Path, *, made: str,
+                   hint: str) -> None:
+    """Raise when a workbook chatcode wrote was made with another codebook than ``codebook``.
+
+    ``made`` says what was made and how (e.g. ``"the sheet was made from"``); ``hint`` how to
+    fix it. Nothing is checked when ``codebook`` is ``None``.
+    """
+    if codebook is None or meta.get("codebook_hash") == codebook.hash:
+        return
+    raise CodingError(
+        f"{made} codebook {meta.get('codebook_name')!r} version "
+        f"{meta.get('codebook_version')!r} (hash {meta.get('codebook_hash')}), but the "
+        f"codebook given is {codebook.name!r} version {codebook.version!r} "
+        f"(hash {codebook.hash})", where=Location(path), hint=hint)

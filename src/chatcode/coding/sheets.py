@@ -27,7 +27,7 @@ import pandas as pd
 
 from chatcode import schema as S
 from chatcode.codebook import Codebook, Dimension
-from chatcode.coding.meta import add_meta_sheet
+from chatcode.coding.meta import add_meta_sheet, check_codebook
 from chatcode.coding.selection import Selection, select_posts
 from chatcode.corpus import Corpus, read_corpus
 from chatcode.errors import ChatcodeWarning, CodingError, Location, Problem, Problems
@@ -428,14 +428,9 @@ def _meta(wb, path: Path) -> dict[str, str]:
 
 def _layout(meta: dict[str, str], codebook: Codebook | None, path: Path) -> Layout:
     if codebook is not None:
-        if meta.get("codebook_hash") != codebook.hash:
-            raise CodingError(
-                f"the sheet was made from codebook {meta.get('codebook_name')!r} version "
-                f"{meta.get('codebook_version')!r} (hash {meta.get('codebook_hash')}), but "
-                f"the codebook given is {codebook.name!r} version {codebook.version!r} "
-                f"(hash {codebook.hash})", where=Location(path),
-                hint="give the codebook the sheet was made from, or write a new sheet with "
-                "this codebook (chatcode sheet) and code again")
+        check_codebook(meta, codebook, path, made="the sheet was made from",
+                       hint="give the codebook the sheet was made from, or write a new sheet "
+                       "with this codebook (chatcode sheet) and code again")
         return Layout.of(codebook)
     try:
         return Layout.from_json(meta["layout"])
