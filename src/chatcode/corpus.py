@@ -8,6 +8,7 @@ is read back with no options.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,16 @@ class Corpus:
         object.__setattr__(obj, "reactions", S.empty_reactions() if reactions is None
                            else reactions)
         return obj
+
+    @functools.cached_property
+    def id_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions of every parent id (in post order, replies only) and of every
+        reaction's post id, -1 where not found: hashed once per corpus and shared by
+        responses and latency. A Corpus is treated as immutable; don't change its tables
+        in place."""
+        parents, targets = post_positions(self.posts, self.posts[S.PARENT_ID].dropna(),
+                                          self.reactions[S.POST_ID])
+        return parents, targets
 
     def __repr__(self) -> str:
         groups = self.posts[S.GROUP].nunique()

@@ -36,7 +36,6 @@ from chatcode.corpus import (
     PARENT_POSITION,
     POSITION,
     Corpus,
-    post_positions,
     reply_links,
 )
 from chatcode.errors import ChatcodeWarning, TablesError
@@ -123,7 +122,8 @@ def counted_replies(
     """
     _check_responders(responders)
     authors = pd.factorize(corpus.posts[S.AUTHOR])[0]
-    return _counted_links(corpus.posts, reply_links(corpus.posts), authors,
+    links = reply_links(corpus.posts, parent_positions=corpus.id_positions[0])
+    return _counted_links(corpus.posts, links, authors,
                           include_self=include_self, responders=responders)
 
 
@@ -199,7 +199,7 @@ def responses(
     _check_responders(responders)
     posts, reactions = corpus.posts, corpus.reactions
     n = len(posts)
-    parents, target = post_positions(posts, posts[S.PARENT_ID].dropna(), reactions[S.POST_ID])
+    parents, target = corpus.id_positions
     authors = _Authors.of(corpus)
     replies = _counted_links(posts, reply_links(posts, parent_positions=parents), authors.post,
                              include_self=include_self, responders=responders)
