@@ -7,6 +7,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from chatcode import __version__
 from chatcode.errors import ChatcodeError, ChatcodeWarning
+from chatcode.output import atomic_file
 
 app = typer.Typer(
     name="chatcode",
@@ -95,3 +97,15 @@ def progress_bar(description: str, total: int | None) -> Iterator:
             prog.update(task, completed=done)
 
         yield update
+
+
+def emit(text: str, path: Path | None, *, force: bool) -> bool:
+    """A machine-readable document: the only thing on stdout, or written atomically to
+    ``path`` (refused without ``force`` when it exists). Returns True when a file was written."""
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return False
+    with atomic_file(path, force=force) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from chatcode.cli._app import _state, app, err
+from chatcode.cli._app import _state, app, emit, err
 from chatcode.errors import AgreementError
-from chatcode.output import atomic_file, check_writable
+from chatcode.output import check_writable
 from chatcode.reliability import RARE_MIN_POSTS, RARE_SHARE, AgreementResult
 
 
@@ -153,13 +152,8 @@ def _document(result: AgreementResult, format: Format) -> str:
 
 
 def _emit(text: str, out: Path | None, force: bool) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    with atomic_file(out, force=force) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    _note(f"wrote {out}")
+    if emit(text, out, force=force):
+        _note(f"wrote {out}")
 
 
 def _num(value: object, digits: int = 3) -> str:

@@ -4,7 +4,6 @@ chatcode.report."""
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,13 +11,13 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from chatcode.cli._app import app, err, out
+from chatcode.cli._app import app, emit, err, out
 from chatcode.codebook import load_codebook
 from chatcode.coded import CLUSTERS, CodedPosts, coded_posts
 from chatcode.compare import TESTS
 from chatcode.corpus import read_corpus
 from chatcode.engagement import RESPONDERS
-from chatcode.output import atomic_file, check_writable
+from chatcode.output import check_writable
 from chatcode.report import (
     heading,
     journal_frame,
@@ -194,12 +193,8 @@ def tables_command(
     else:
         text = {Format.csv: to_csv, Format.json: to_json, Format.md: to_markdown,
                 Format.table: to_markdown}[kind](built)
-        if out_file is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+        if not emit(text, out_file, force=force):
             return
-        with atomic_file(out_file, force=force) as tmp:
-            tmp.write_text(text, encoding="utf-8")
     err.print(f"wrote {out_file}: {len(built)} table(s)")
 
 
