@@ -24,9 +24,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
 from chatcode.codebook import codebook_from_dict
-from chatcode.reliability import agreement
+from chatcode.corpus import schema as S
+from chatcode.reliability.agreement import agreement
 
 
 def make_codebook(n_codes: int):

@@ -12,7 +12,7 @@ Run::
     /work/venv/bin/python benchmarks/bench_responses.py            # 1,000,000 posts
     /work/venv/bin/python benchmarks/bench_responses.py --posts 200000 --repeat 5
 
-Target (CONTRACT section 2 work, "Foundation" issue): responses + latency on 1,000,000 posts
+Target (responses and latency): responses + latency on 1,000,000 posts
 in under 2 s with a peak memory under 2 GB on a 2-core machine.
 """
 
@@ -29,8 +29,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 
 HOUR_NS = 3_600_000_000_000
 
@@ -96,8 +96,8 @@ def child(n_posts: int, repeat: int) -> dict:
     """Run in a fresh process: build the corpus, time each step, report memory."""
     import warnings
 
-    from chatcode.engagement import responses
-    from chatcode.latency import latency
+    from chatcode.engagement.latency import latency
+    from chatcode.engagement.responses import responses
 
     warnings.simplefilter("ignore")  # the synthetic corpus has replies before their parent
     t0 = time.perf_counter()

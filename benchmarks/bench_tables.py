@@ -32,9 +32,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chatcode import schema as S
 from chatcode.codebook import codebook_from_dict
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 
 HOUR_NS = 3_600_000_000_000
 DIMENSIONS = {"support": True, "topic": False, "nudge": True, "bct": True}
@@ -126,7 +126,7 @@ def _best(fn, repeat: int) -> tuple[float, object]:
 def child(n: int, repeat: int) -> dict:
     import warnings
 
-    from chatcode.tables import build_tables, coded_posts, table_specs
+    from chatcode.tables.layouts import build_tables, coded_posts, table_specs
 
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(1)

@@ -10,16 +10,18 @@ kinds of posts engage people.
 """
 
 from chatcode.codebook import Code, Codebook, Dimension, TableSpec, load_codebook
-from chatcode.codebook_export import export_codebook
-from chatcode.coded import CodedPosts, coded_posts
+from chatcode.codebook.export import export_codebook
 from chatcode.coding.codes import read_codes, validate_codes
 from chatcode.coding.disagreements import read_disagreements, write_disagreements
 from chatcode.coding.selection import Selection, select_posts
 from chatcode.coding.sheets import write_sheet
 from chatcode.coding.store import CodingStore, read_store
-from chatcode.corpus import Corpus, read_corpus, reply_links, write_corpus
-from chatcode.datasets import load_sample, sample_dir
-from chatcode.engagement import responses
+from chatcode.corpus.corpus import Corpus, read_corpus, reply_links, write_corpus
+from chatcode.corpus.pseudonymize import PseudonymKey, pseudonymize, read_key
+from chatcode.engagement.coded import CodedPosts, coded_posts
+from chatcode.engagement.latency import format_hours, latency, reply_delays
+from chatcode.engagement.participation import participation
+from chatcode.engagement.responses import responses
 from chatcode.errors import (
     AgreementError,
     ChatcodeError,
@@ -31,20 +33,19 @@ from chatcode.errors import (
     TablesError,
 )
 from chatcode.ingest import FORMATS, detect_format, ingest, ingest_report
-from chatcode.latency import format_hours, latency, reply_delays
-from chatcode.participation import participation
-from chatcode.pseudonymize import PseudonymKey, pseudonymize, read_key
-from chatcode.published import check_published, load_published
-from chatcode.reliability import AgreementResult, agreement
-from chatcode.report import write_report
-from chatcode.reproduce import reproduce
-from chatcode.tables import (
+from chatcode.reliability.agreement import AgreementResult, agreement
+from chatcode.reproduce.checks import check_published
+from chatcode.reproduce.datasets import load_sample, sample_dir
+from chatcode.reproduce.published import load_published
+from chatcode.reproduce.run import reproduce
+from chatcode.tables.layouts import (
     build_tables,
     frequencies_table,
     support_characteristics_table,
     topics_table,
     with_without_table,
 )
+from chatcode.tables.report import write_report
 
 __version__ = "0.1.0"
 

@@ -90,7 +90,7 @@ class IngestError(ChatcodeError):
 
 
 class SchemaError(ChatcodeError):
-    """A table does not follow the canonical schema (see ``chatcode.schema``)."""
+    """A table does not follow the canonical schema (see ``chatcode.corpus.schema``)."""
 
 
 class CodebookError(ChatcodeError):

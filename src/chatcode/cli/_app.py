@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from chatcode import __version__
+from chatcode._io.output import atomic_file
 from chatcode.errors import ChatcodeError, ChatcodeWarning
-from chatcode.output import atomic_file
 
 app = typer.Typer(
     name="chatcode",

@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chatcode._io.output import check_writable
 from chatcode.cli._app import _state, app, emit, err
 from chatcode.errors import AgreementError
-from chatcode.output import check_writable
-from chatcode.reliability import RARE_MIN_POSTS, RARE_SHARE, AgreementResult
+from chatcode.reliability.agreement import RARE_MIN_POSTS, RARE_SHARE, AgreementResult
 
 
 class Format(StrEnum):
@@ -79,8 +79,8 @@ def agree(
     """
     from chatcode.codebook import load_codebook
     from chatcode.coding.codes import read_codes
-    from chatcode.corpus import read_corpus
-    from chatcode.reliability import agreement
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.reliability.agreement import agreement
 
     for path in (out, disagreements):
         if path is not None:

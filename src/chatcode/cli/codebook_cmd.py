@@ -9,11 +9,11 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from chatcode._io.output import check_writable
 from chatcode.cli._app import app, err, out
 from chatcode.codebook import Code, Codebook, Dimension, load_codebook
-from chatcode.codebook_export import EXPORT_FORMATS, export_codebook, import_qdc
+from chatcode.codebook.export import EXPORT_FORMATS, export_codebook, import_qdc
 from chatcode.errors import CodebookError, Location
-from chatcode.output import check_writable
 
 codebook_app = typer.Typer(
     help="Check, show, export and import codebooks (YAML or REFI-QDA .qdc).\n\n"

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from chatcode import schema as S
 from chatcode.cli._app import app, err
+from chatcode.corpus import schema as S
 from chatcode.errors import CodingError
 
 _EPILOG = (
@@ -90,7 +90,7 @@ def code(
     from chatcode.codebook import load_codebook
     from chatcode.coding.selection import select_posts
     from chatcode.coding.store import CodingStore
-    from chatcode.corpus import read_corpus
+    from chatcode.corpus.corpus import read_corpus
 
     selection = _selection(first, group, sample, seed, stratify)
     cb = load_codebook(codebook)

@@ -9,12 +9,12 @@ from typing import Annotated
 
 import typer
 
+from chatcode._io.output import check_writable
 from chatcode.cli._app import app, progress_bar
-from chatcode.corpus import write_corpus
+from chatcode.corpus.corpus import write_corpus
+from chatcode.corpus.pseudonymize import check_key_path
 from chatcode.errors import ChatcodeWarning
 from chatcode.ingest import FORMATS, ingest_report
-from chatcode.output import check_writable
-from chatcode.pseudonymize import check_key_path
 
 _FORMATS_HELP = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
 

@@ -1,6 +1,6 @@
 """``chatcode reproduce`` and ``chatcode check-published``: a sample's published figures,
 reproduced through the pipeline, and consistency checks of published tables. No analysis
-here: see chatcode.reproduce and chatcode.published."""
+here: see chatcode.reproduce.run and chatcode.published."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chatcode._io.output import atomic_dir, check_writable
 from chatcode.cli._app import _state, app, err
-from chatcode.output import atomic_dir, check_writable
 
 
 class Format(StrEnum):
@@ -76,7 +76,7 @@ def reproduce_command(
     each figure at its printed precision (rounded half up). Exit 1 when a figure is missed.
     See docs/reproduce.md.
     """
-    from chatcode.reproduce import run_sample
+    from chatcode.reproduce.run import run_sample
 
     if out_dir is not None:
         check_writable(out_dir, force=force)
@@ -116,7 +116,7 @@ def _figures_text(figures: pd.DataFrame) -> str:
 
 
 def _write_out(rep, out_dir: Path, force: bool) -> None:
-    from chatcode.report import provenance, write_workbook
+    from chatcode.tables.report import provenance, write_workbook
 
     with atomic_dir(out_dir, force=force) as tmp:
         rep.figures.to_csv(tmp / "figures.csv", index=False, lineterminator="\n")
@@ -157,7 +157,7 @@ def check_published_command(
     can give the printed stars, and notes on time figures. Exit 1 when a printed figure is
     impossible. See docs/reproduce.md.
     """
-    from chatcode.published import check_published
+    from chatcode.reproduce.checks import check_published
 
     start = time.perf_counter()
     report = check_published(file, n_total=n_total, max_value=max_value,

@@ -1,5 +1,5 @@
 """``chatcode responses`` and ``chatcode latency``: a stored corpus -> a table on stdout or
-in a file (CONTRACT.md sections 2-4). No analysis here: see chatcode.engagement and
+in a file (docs/responses.md). No analysis here: see chatcode.engagement.responses and
 chatcode.latency."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode import schema as S
+from chatcode._io.output import atomic_file, check_writable, write_workbook
 from chatcode.cli._app import app, err, out
-from chatcode.corpus import Corpus, inferred_replies_note, read_corpus
-from chatcode.engagement import COMPONENTS, RESPONDERS, responses
-from chatcode.latency import QUANTILE_METHODS, format_hours, latency
-from chatcode.output import atomic_file, check_writable, write_workbook
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
+from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
+from chatcode.engagement.responses import COMPONENTS, RESPONDERS, responses
 
 
 class Format(StrEnum):

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
+from chatcode._io.output import check_writable
 from chatcode.cli._app import app, err
 from chatcode.codebook import load_codebook
 from chatcode.coding.selection import Selection
 from chatcode.coding.sheets import write_sheet
-from chatcode.corpus import read_corpus
-from chatcode.output import check_writable
+from chatcode.corpus.corpus import read_corpus
 
 
 def _selection(first: float | None, sample: float | None, group: str | None,

@@ -1,5 +1,6 @@
 """``chatcode tables`` and ``chatcode report``: corpus + codes + codebook -> the engagement
-tables (CONTRACT.md section 3). No analysis here: see chatcode.tables, chatcode.compare and
+tables (docs/tables.md). No analysis here: see chatcode.tables.layouts,
+chatcode.engagement.comparisons and
 chatcode.report."""
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from chatcode._io.output import check_writable
 from chatcode.cli._app import app, emit, err, out
 from chatcode.codebook import load_codebook
-from chatcode.coded import CLUSTERS, CodedPosts, coded_posts
-from chatcode.compare import TESTS
-from chatcode.corpus import read_corpus
-from chatcode.engagement import RESPONDERS
-from chatcode.output import check_writable
-from chatcode.report import (
+from chatcode.corpus.corpus import read_corpus
+from chatcode.engagement.coded import CLUSTERS, CodedPosts, coded_posts
+from chatcode.engagement.comparisons import TESTS
+from chatcode.engagement.responses import RESPONDERS
+from chatcode.tables.layouts import Table, build_tables
+from chatcode.tables.report import (
     heading,
     journal_frame,
     provenance,
@@ -29,7 +31,6 @@ from chatcode.report import (
     write_report,
     write_workbook,
 )
-from chatcode.tables import Table, build_tables
 
 
 class Format(StrEnum):

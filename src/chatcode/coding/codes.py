@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode._io.tabular import kind_of, read_table, sheet_names
 from chatcode.codebook import Codebook
 from chatcode.coding.sheets import (
     CODING_SHEET,
@@ -37,7 +37,9 @@ from chatcode.coding.sheets import (
     fingerprint,
     open_sheet,
 )
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
+from chatcode.corpus.timestamps import parse_timestamps
 from chatcode.errors import (
     ChatcodeWarning,
     CodingError,
@@ -46,8 +48,6 @@ from chatcode.errors import (
     Problem,
     Problems,
 )
-from chatcode.tabular import kind_of, read_table, sheet_names
-from chatcode.timestamps import parse_timestamps
 
 __all__ = ["as_codes_frame", "read_codes", "read_sheet", "validate_codes"]
 
@@ -296,7 +296,7 @@ def read_sheet(
     codebook: Codebook | None = None,
     corpus: Corpus | None = None,
 ) -> pd.DataFrame:
-    """The codes a coder entered in a coding sheet, as a codes table (CONTRACT.md section 1).
+    """The codes a coder entered in a coding sheet, as a codes table (docs/schema.md).
 
     A row coded in every dimension gives one row per code (a single-choice dimension: 1
     for the chosen code, 0 for the others; ``none``: all 0). An entirely empty row is a post

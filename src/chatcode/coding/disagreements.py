@@ -39,15 +39,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode._io.output import atomic_file
+from chatcode._io.tabular import read_table, sheet_names
 from chatcode.codebook import Codebook
 from chatcode.coding.meta import add_meta_sheet, check_codebook, read_meta
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
+from chatcode.corpus.timestamps import to_iso
 from chatcode.errors import ChatcodeWarning, CodingError, Location, Problem, Problems
-from chatcode.output import atomic_file
 from chatcode.reliability import NONE, CodingMatrix
-from chatcode.tabular import read_table, sheet_names
-from chatcode.timestamps import to_iso
 
 __all__ = ["KIND", "disagreement_table", "read_disagreements", "write_disagreements"]
 

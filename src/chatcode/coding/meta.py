@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from chatcode._io.tabular import kind_of, read_table, sheet_names
 from chatcode.errors import CodingError, Location
-from chatcode.tabular import kind_of, read_table, sheet_names
 
 __all__ = ["META_SHEET", "add_meta_sheet", "check_codebook", "read_meta"]
 

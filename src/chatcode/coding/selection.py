@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode.corpus import schema as S
 from chatcode.errors import CodingError
 
 __all__ = ["Selection", "select_posts"]

@@ -25,14 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode._io.output import atomic_file
 from chatcode.codebook import Codebook, Dimension
 from chatcode.coding.meta import add_meta_sheet, check_codebook
 from chatcode.coding.selection import Selection, select_posts
-from chatcode.corpus import Corpus, read_corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus, read_corpus
+from chatcode.corpus.timestamps import resolve_timezone
 from chatcode.errors import ChatcodeWarning, CodingError, Location, Problem, Problems
-from chatcode.output import atomic_file
-from chatcode.timestamps import resolve_timezone
 
 __all__ = ["CODEBOOK_SHEET", "CODING_SHEET", "KIND", "NONE", "POSTS_SHEET", "FilledSheet",
            "Layout", "fingerprint", "ids_checksum", "open_sheet", "write_sheet"]

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode.corpus import schema as S
 from chatcode.errors import CodingError, Location, Problem, Problems
 
 __all__ = ["CodingStore", "Undone", "is_store", "post_fingerprint", "read_store"]
@@ -474,7 +474,7 @@ def _iter_rows(conn: sqlite3.Connection, meta: dict[str, str]) -> Iterator[tuple
 
 
 def read_store(path: str | Path) -> pd.DataFrame:
-    """The codes table of a coding store (CONTRACT.md section 1).
+    """The codes table of a coding store (docs/schema.md).
 
     One row per confirmed post x code: the columns ``schema.CODES_COLUMNS`` plus
     ``coded_at`` (aware UTC datetime of the decision) and ``codebook_hash``. Every code of

@@ -41,8 +41,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
-from chatcode import schema as S
 from chatcode.coding.store import CodingStore
+from chatcode.corpus import schema as S
 
 __all__ = ["CODE_KEYS", "CoderApp", "thread_context"]
 

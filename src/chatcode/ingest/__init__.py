@@ -15,15 +15,15 @@ from types import ModuleType
 
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus, structure_warnings
+from chatcode._io.tabular import decode, read_table
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus, structure_warnings
+from chatcode.corpus.pseudonymize import check_scrub_kinds, protect, read_key
+from chatcode.corpus.roles import apply_roles, read_roles, role_counts
+from chatcode.corpus.timestamps import resolve_timezone
 from chatcode.errors import ChatcodeWarning, IngestError, Location
 from chatcode.ingest import canonical
 from chatcode.ingest.base import Options, Parsed, Source
-from chatcode.pseudonymize import check_scrub_kinds, protect, read_key
-from chatcode.roles import apply_roles, read_roles, role_counts
-from chatcode.tabular import decode, read_table
-from chatcode.timestamps import resolve_timezone
 
 __all__ = ["FORMATS", "detect_format", "ingest", "ingest_report"]
 
@@ -133,7 +133,7 @@ def ingest(
         A key file (YAML): authors, user ids, e-mails, @-mentions and names in texts become
         stable pseudonyms (M01 moderators, P01 participants, T01 team, B01 bots); the key is
         reused and extended, and is the only place the originals are kept
-        (see ``chatcode.pseudonymize``).
+        (see ``chatcode.corpus.pseudonymize``).
     scrub
         Any of ``phone``, ``email``, ``url``: replaced in texts by ``[phone]``, ``[email]``,
         ``[url]``.

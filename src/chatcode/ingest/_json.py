@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode._io.tabular import decode
+from chatcode.corpus import schema as S
 from chatcode.errors import IngestError, Location
-from chatcode.tabular import decode
 
 __all__ = ["derived_ids", "extras", "load_json", "posts_table", "reactions_table", "snake"]
 

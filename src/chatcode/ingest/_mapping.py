@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from chatcode import schema as S
+from chatcode.corpus import schema as S
+from chatcode.corpus.timestamps import resolve_timezone
 from chatcode.errors import ChatcodeError, IngestError, Location, Problem, Problems
-from chatcode.timestamps import resolve_timezone
 
 __all__ = ["DEFAULT_EMOJI", "Mapping", "ReactionsSpec", "load_mapping", "parse_mapping",
            "problems_title"]

@@ -4,7 +4,7 @@ export columns kept as ``src_``, CSV files held in zips, and notes with counts.
 Notes
 -----
 Export column names are kept in snake case (``User Id`` -> ``src_user_id``), so a roles file
-can name users by id or e-mail (see ``chatcode.roles``).
+can name users by id or e-mail (see ``chatcode.corpus.roles``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from chatcode import schema as S
+from chatcode._io.tabular import Table, decode, read_csv_text
+from chatcode.corpus import schema as S
 from chatcode.errors import IngestError, Location, Problem, Problems
 from chatcode.ingest.base import Options, Source
-from chatcode.tabular import Table, decode, read_csv_text
 
 __all__ = [
     "JOIN_LEAVE_TYPES",

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import Table, decode, kind_of, read_table, sheet_names
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import Location
-from chatcode.tabular import Table, decode, kind_of, read_table, sheet_names
 
 __all__ = ["Options", "Parsed", "Source"]
 

@@ -1,10 +1,10 @@
 """The canonical form itself: a workbook (sheets ``posts``/``reactions``), a CSV folder, a
-Parquet folder, or a posts CSV with the canonical column names (CONTRACT.md section 1)."""
+Parquet folder, or a posts CSV with the canonical column names (docs/schema.md)."""
 
 from __future__ import annotations
 
-from chatcode import schema as S
-from chatcode.corpus import read_corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import read_corpus
 from chatcode.ingest.base import Options, Parsed, Source
 
 NAME = "canonical"

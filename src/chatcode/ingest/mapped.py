@@ -40,8 +40,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import Table, read_table
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import ChatcodeError, IngestError, Location, Problem, Problems, SchemaError
 from chatcode.ingest._mapping import (
     DEFAULT_EMOJI,
@@ -52,7 +53,6 @@ from chatcode.ingest._mapping import (
     problems_title,
 )
 from chatcode.ingest.base import Options, Parsed, Source, default_group
-from chatcode.tabular import Table, read_table
 
 __all__ = ["AUTO", "DESCRIPTION", "NAME", "Mapping", "ReactionsSpec", "load_mapping",
            "parse_reaction_cell", "read", "sniff"]

@@ -42,12 +42,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import Table, decode, is_zip_workbook, read_table
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError, Location, Problem, Problems
 from chatcode.ingest import _mattermost as M
 from chatcode.ingest.base import Options, Parsed, Source, default_group
-from chatcode.tabular import Table, decode, is_zip_workbook, read_table
 
 NAME = "mattermost-compliance"
 DESCRIPTION = ("Mattermost compliance export CSV (posts.csv, a batch .zip, or a folder or "

@@ -33,12 +33,12 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import decode, is_zip_workbook
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError, Location, Problem, Problems
 from chatcode.ingest import _mattermost as M
 from chatcode.ingest.base import Options, Parsed, Source
-from chatcode.tabular import decode, is_zip_workbook
 
 NAME = "mattermost-jsonl"
 DESCRIPTION = "Mattermost bulk export JSONL (mmctl export; the .jsonl file or its .zip)"

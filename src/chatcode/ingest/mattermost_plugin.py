@@ -33,8 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.ingest import _mattermost as M
 from chatcode.ingest.base import Options, Parsed, Source, default_group
 

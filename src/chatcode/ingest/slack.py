@@ -36,12 +36,12 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import is_zip_workbook
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError
 from chatcode.ingest import _json as J
 from chatcode.ingest.base import Options, Parsed, Source
-from chatcode.tabular import is_zip_workbook
 
 NAME = "slack"
 DESCRIPTION = "Slack workspace export (the zip or its folder: channels.json, users.json, ...)"

@@ -33,8 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError, Location, Problem, Problems
 from chatcode.ingest import _json as J
 from chatcode.ingest.base import Options, Parsed, Source, default_group

@@ -51,14 +51,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chatcode import schema as S
-from chatcode.corpus import Corpus
+from chatcode._io.tabular import decode, is_zip_workbook
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError, Location
 from chatcode.ingest import _whatsapp_text as T
 from chatcode.ingest._mattermost import plural, progress
 from chatcode.ingest._whatsapp_dates import Headers, timestamps
 from chatcode.ingest.base import Options, Parsed, Source
-from chatcode.tabular import decode, is_zip_workbook
 
 NAME = "whatsapp"
 DESCRIPTION = "WhatsApp chat export (.txt from 'Export chat', or the .zip holding it)"

@@ -1,0 +1,343 @@
+"""Reading spreadsheets and CSV files into raw tables, with errors a researcher can act on.
+
+``read_table`` returns every cell as text or the value Excel stored (datetimes stay
+datetimes), plus the internal ``_row`` column: the row number the user sees (header = 1).
+It recognises, by content rather than by file name: .xlsx (read with python-calamine),
+old .xls and password-protected .xlsx (both OLE files; clear error), corrupt workbooks,
+empty files, and CSV files in UTF-8, UTF-8 with BOM, UTF-16 or cp1252, separated by
+comma, semicolon, tab or pipe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chatcode.errors import IngestError, Location
+
+ROW = "_row"  # internal: the row number the user sees in the source file (header = row 1)
+
+__all__ = ["CsvDialect", "Table", "kind_of", "read_csv_text", "read_table", "sheet_names"]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_BLANK = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"  # whitespace, NUL and BOM bytes
+_SMALL = 1 << 20
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A raw table read from a file: ``data`` (with ``_row``), where it came from, and how."""
+
+    data: pd.DataFrame
+    file: Path
+    sheet: str | None = None
+    dialect: CsvDialect | None = None
+
+    @property
+    def where(self) -> Location:
+        return Location(self.file, self.sheet)
+
+
+def kind_of(path: Path) -> str:
+    """``xlsx``, ``ole`` (old .xls or an encrypted workbook), ``empty`` or ``text``.
+
+    A file of only whitespace (in any encoding, with or without BOM) is ``empty`` too."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError as exc:
+        raise IngestError("file not found", where=Location(path),
+                          hint="check the path") from exc
+    except IsADirectoryError as exc:
+        raise IngestError("is a folder, not a file", where=Location(path)) from exc
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head == OLE_MAGIC:
+        return "ole"
+    blank = not head.strip(_BLANK) and path.stat().st_size <= _SMALL
+    if blank and not path.read_bytes().strip(_BLANK):
+        return "empty"
+    return "text"
+
+
+def _ole_error(path: Path) -> IngestError:
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return IngestError(
+            "the workbook is password-protected (encrypted)",
+            where=Location(path),
+            hint="open it in Excel, remove the password (File > Info > Protect Workbook) "
+            "and save it again as .xlsx",
+        )
+    return IngestError(
+        "this is an old Excel 97-2003 workbook (.xls), which chatcode does not read",
+        where=Location(path),
+        hint="open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)",
+    )
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a workbook, with clear errors for non-workbooks."""
+    from python_calamine import CalamineWorkbook
+
+    kind = kind_of(path)
+    if kind == "ole":
+        raise _ole_error(path)
+    if kind == "empty":
+        raise IngestError("the file is empty", where=Location(path),
+                          hint="export the chat again")
+    if kind != "xlsx":
+        raise IngestError("not an Excel workbook", where=Location(path),
+                          hint="give an .xlsx file, or the CSV file as it is")
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own error types for broken zips
+        names = _zip_names(path)
+        if names is not None and "[Content_Types].xml" not in names:
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise IngestError(
+                f"this is a zip archive, not an Excel workbook (it holds {shown})",
+                where=Location(path),
+                hint="unpack it and give the export file inside, or give --format for a "
+                "zipped export") from exc
+        raise IngestError(
+            f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
+            where=Location(path),
+            hint="open it in Excel and save it again as .xlsx, or export it again",
+        ) from exc
+
+
+def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
+    """Read a workbook sheet or a CSV file into a raw :class:`Table`.
+
+    ``sheet`` picks a workbook sheet (default: the first). Cells are kept as Excel stored
+    them; CSV cells are text. Empty rows at the end of a sheet are dropped.
+    """
+    path = Path(path)
+    kind = kind_of(path)
+    if kind == "empty":
+        raise IngestError("the file is empty", where=Location(path),
+                          hint="export the chat again; the file holds no data")
+    if kind == "ole":
+        raise _ole_error(path)
+    if kind == "xlsx":
+        return _read_sheet(path, sheet)
+    if sheet is not None:
+        raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
+                          where=Location(path), hint="give the .xlsx workbook instead")
+    raw = path.read_bytes()
+    text, encoding = decode(raw, path)
+    data, dialect = read_csv_text(text, path, encoding)
+    return Table(data, path, None, dialect)
+
+
+def _read_sheet(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    names = sheet_names(path)
+    if sheet is None:
+        sheet = names[0]
+    if sheet not in names:
+        lowered = {n.lower(): n for n in names}
+        if sheet.lower() in lowered:
+            sheet = lowered[sheet.lower()]
+        else:
+            raise IngestError(
+                f'the workbook has no sheet "{sheet}"',
+                where=Location(path),
+                hint=f"its sheets are {', '.join(repr(n) for n in names)}; rename the sheet "
+                "or name the right one",
+            )
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(
+            skip_empty_area=False)
+    except Exception as exc:
+        raise IngestError(f"cannot read the sheet ({exc})", where=Location(path, sheet),
+                          hint="open it in Excel and save it again as .xlsx") from exc
+    while rows and all(v in ("", None) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise IngestError("the sheet is empty", where=Location(path, sheet),
+                          hint="the first row must hold the column names")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    _check_header(header, Location(path, sheet))
+    data = _sheet_columns(rows[1:], header)
+    data[ROW] = range(2, len(data) + 2)
+    return Table(data, path, sheet)
+
+
+def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
+    """The cells as columns; empty cells are missing. A column holding only text is
+    ``str`` (as from a CSV file), any other keeps the values Excel stored (object)."""
+    import pyarrow as pa
+
+    width = len(header)
+    if body and len({len(r) for r in body}) == 1 and len(body[0]) >= width:
+        grid = np.array(body, dtype=object)[:, :width]  # calamine's rows are all as wide
+    else:
+        grid = np.empty((len(body), width), dtype=object)
+        for i, r in enumerate(body):
+            grid[i, :] = r[:width] + [""] * (width - len(r))
+    data = {}
+    for j, name in enumerate(header):
+        values = grid[:, j]
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+            text = pd.Series(pa.array(values, type=pa.large_string()), dtype="str")
+            data[name] = text.mask(text.eq(""))
+        else:
+            cells = pd.Series(values, dtype=object)
+            data[name] = cells.where(~cells.eq(""), None)
+    return pd.DataFrame(data, columns=header)
+
+
+def _check_header(header: list[str], where: Location) -> None:
+    if not any(header):
+        raise IngestError("the first row holds no column names", where=where,
+                          hint="put the column names in the first row")
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        if h == "":
+            raise IngestError(f"column {i + 1} has no name in the first row", where=where,
+                              hint="give every column a name or delete the empty column")
+        if h in seen:
+            raise IngestError(f"the column name {h!r} appears twice", where=where,
+                              hint="give every column a distinct name")
+        seen.add(h)
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """Decode bytes as UTF-16 (by BOM or by its zero bytes), UTF-8 (with or without BOM),
+    else cp1252. Binary data and bytes no encoding can read raise a clear IngestError."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(raw, "utf-16", path), "utf-16"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return _decode(raw, "utf-8-sig", path), "utf-8-sig"
+    if len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0:4:2] != b"\x00\x00":
+        return _decode(raw, "utf-16-le", path), "utf-16-le"
+    if b"\x00" in raw:
+        raise IngestError(
+            "the file holds binary data: it is neither a CSV (text) file nor an .xlsx workbook",
+            where=Location(path),
+            hint="give the chat export itself (.csv or .xlsx), or save it as CSV UTF-8")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode(raw, "cp1252", path), "cp1252"
+
+
+def _decode(raw: bytes, encoding: str, path: Path) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        tried = "UTF-8 or cp1252" if encoding == "cp1252" else encoding.upper()
+        bad = raw[exc.start:exc.start + 4]
+        raise IngestError(
+            f"cannot decode the file as {tried} (byte {exc.start}: {bad!r})",
+            where=Location(path), hint="save the file as CSV UTF-8 (Excel: Save As > "
+            "CSV UTF-8 (Comma delimited))") from exc
+
+
+def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, CsvDialect]:
+    """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed."""
+    if not text.strip():
+        raise IngestError("the file is empty", where=Location(path),
+                          hint="export the chat again")
+    if text.lstrip()[:1] in ("{", "["):
+        raise IngestError(
+            "this is a JSON file, not a table (CSV)", where=Location(path),
+            hint="give --format for a JSON export (see chatcode ingest --help), or export "
+            "the chat as CSV or Excel")
+    delimiter = _sniff_delimiter(text)
+    header = _csv_header(text, delimiter)
+    width = len(header) + 1  # one spare column: a row with one cell too many is caught
+    try:
+        data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
+                           index_col=False, dtype=str, keep_default_na=False, na_values=[],
+                           skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError as exc:
+        raise IngestError(
+            f"cannot read the CSV: {str(exc).strip()}", where=Location(path),
+            hint="a row has more cells than the first row has column names, or a message "
+            "holding the delimiter or a line break is not in quotes") from exc
+    # Row numbers as a spreadsheet shows them: blank lines are rows too (then dropped).
+    blank = (data.isna() | data.eq("")).all(axis=1)
+    first = int(np.argmax(~blank.to_numpy())) if (~blank).any() else 0
+    numbers = pd.Series(range(1, len(data) + 1))
+    keep = ~blank & (numbers > first + 1)
+    rows = numbers[keep].tolist()
+    data = data[keep.to_numpy()].fillna("").reset_index(drop=True)
+    extra = data[width - 1].ne("")
+    if extra.any():
+        bad = [str(r) for r, e in zip(rows, extra, strict=True) if e][:8]
+        raise IngestError(
+            f"row(s) {', '.join(bad)} have more cells than the first row has column names",
+            where=Location(path),
+            hint="give every column a name in the first row, or delete the extra cells")
+    data = data.drop(columns=[width - 1])
+    while header and header[-1] == "" and data[len(header) - 1].eq("").all():
+        data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
+        header.pop()
+    _check_header(header, Location(path))
+    data.columns = header
+    data = data.replace({"": None})
+    data[ROW] = rows
+    return data, CsvDialect(encoding, delimiter)
+
+
+def _csv_header(text: str, delimiter: str) -> list[str]:
+    """The column names: the first record (blank lines skipped, as pandas does), stripped."""
+    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if record:
+            return [cell.strip() for cell in record]
+    return []
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
+        if counts.get(dialect.delimiter, 0) > 0:
+            return dialect.delimiter
+    except csv.Error:
+        pass
+    return best
+
+
+def _zip_names(path: Path) -> list[str] | None:
+    """The member names of a zip archive, or None when it is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def is_zip_workbook(path: Path) -> bool:
+    """True when ``path`` is a zip holding an Excel workbook (not another zip)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "[Content_Types].xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False

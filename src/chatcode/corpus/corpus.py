@@ -1,0 +1,297 @@
+"""The canonical corpus: a posts table and a reactions table (docs/schema.md).
+
+A corpus is stored as a workbook (``NAME.xlsx``, sheets ``posts`` and ``reactions``), a folder
+of CSV files (``NAME/posts.csv``, ``NAME/reactions.csv``) or a folder of Parquet files
+(``NAME.parquet/posts.parquet``, ...). Any of these written with the canonical column names
+is read back with no options.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chatcode._io.output import atomic_dir, write_workbook
+from chatcode._io.tabular import kind_of, read_table, sheet_names
+from chatcode.corpus import schema as S
+from chatcode.corpus.timestamps import resolve_timezone, to_iso
+from chatcode.errors import IngestError, Location
+
+__all__ = [
+    "Corpus", "post_positions", "read_corpus", "reply_links", "structure_warnings",
+    "write_corpus",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """Posts and reactions in canonical form; both are validated when a Corpus is made.
+
+    >>> import pandas as pd, chatcode
+    >>> posts = pd.DataFrame({"post_id": ["1", "2"], "group": "g1",
+    ...     "timestamp": ["2023-05-02T08:00:00+00:00", "2023-05-02T09:30:00+00:00"],
+    ...     "author": ["anna", "ben"], "text": ["Hello", "Hi!"], "parent_id": [None, "1"]})
+    >>> corpus = chatcode.Corpus(posts)
+    >>> corpus.posts["role"].tolist()
+    ['participant', 'participant']
+    """
+
+    posts: pd.DataFrame
+    reactions: pd.DataFrame = field(default_factory=S.empty_reactions)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "posts", S.validate_posts(self.posts))
+        object.__setattr__(self, "reactions", S.validate_reactions(self.reactions))
+
+    @classmethod
+    def trusted(cls, posts: pd.DataFrame, reactions: pd.DataFrame | None = None) -> Corpus:
+        """A Corpus from tables already returned by ``schema.validate_*`` (no re-validation)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "posts", posts)
+        object.__setattr__(obj, "reactions", S.empty_reactions() if reactions is None
+                           else reactions)
+        return obj
+
+    @functools.cached_property
+    def id_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions of every parent id (in post order, replies only) and of every
+        reaction's post id, -1 where not found: hashed once per corpus and shared by
+        responses and latency. A Corpus is treated as immutable; don't change its tables
+        in place."""
+        parents, targets = post_positions(self.posts, self.posts[S.PARENT_ID].dropna(),
+                                          self.reactions[S.POST_ID])
+        return parents, targets
+
+    def __repr__(self) -> str:
+        groups = self.posts[S.GROUP].nunique()
+        return (f"Corpus({len(self.posts)} posts in {groups} group(s), "
+                f"{len(self.reactions)} reactions)")
+
+
+def _storage(path: Path) -> str:
+    if path.suffix.lower() == ".xlsx":
+        return "xlsx"
+    if path.suffix.lower() == ".parquet":
+        return "parquet"
+    if path.suffix == "":
+        return "csv"
+    raise IngestError(
+        f"cannot tell how to store a corpus as {path.suffix!r}",
+        where=Location(path),
+        hint="use NAME.xlsx (workbook), NAME.parquet (Parquet folder) or NAME (CSV folder)",
+    )
+
+
+def read_corpus(
+    path: str | Path, *, timezone: str | None = "UTC", group: str | None = None
+) -> Corpus:
+    """Read a corpus stored by :func:`write_corpus` (or hand-made with canonical columns).
+
+    ``path`` is a workbook (.xlsx, sheets ``posts`` and optional ``reactions``), a folder with
+    ``posts.csv`` (and optional ``reactions.csv``) or with ``posts.parquet``, or a single
+    posts .csv file. Naive timestamps are read in ``timezone`` (``None``: this machine's).
+    """
+    path = Path(path)
+    tz = resolve_timezone(timezone)
+    if not path.exists():
+        raise IngestError("no such file or folder", where=Location(path),
+                          hint="check the path of the corpus")
+    if path.is_dir():
+        for name, reader in (("posts.parquet", _read_parquet), ("posts.csv", _read_csv_dir)):
+            if (path / name).exists():
+                return reader(path, tz, group)
+        raise IngestError(
+            "the folder holds no posts.csv or posts.parquet", where=Location(path),
+            hint="give the folder written by chatcode ingest -o, or the workbook")
+    if kind_of(path) == "xlsx":
+        names = sheet_names(path)
+        posts = read_table(path, sheet=S.POSTS_SHEET if S.POSTS_SHEET in names else None)
+        reactions = (read_table(path, sheet=S.REACTIONS_SHEET)
+                     if S.REACTIONS_SHEET in names else None)
+        return _from_tables(posts, reactions, tz, group)
+    return _from_tables(read_table(path), None, tz, group)
+
+
+def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
+    p = S.validate_posts(posts.data, where=posts.where, timezone=tz,
+                         group=group or posts.file.stem)
+    r = (S.validate_reactions(reactions.data, where=reactions.where, timezone=tz)
+         if reactions is not None and len(reactions.data.columns) > 1 else None)
+    return Corpus.trusted(p, r)
+
+
+def _read_csv_dir(path: Path, tz: str, group: str | None) -> Corpus:
+    posts = read_table(path / "posts.csv")
+    reactions = read_table(path / "reactions.csv") if (path / "reactions.csv").exists() else None
+    return _from_tables(posts, reactions, tz, group or path.name)
+
+
+def _read_parquet(path: Path, tz: str, group: str | None) -> Corpus:
+    where = Location(path / "posts.parquet")
+    try:
+        posts = pd.read_parquet(path / "posts.parquet")
+        rpath = path / "reactions.parquet"
+        reactions = pd.read_parquet(rpath) if rpath.exists() else None
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise IngestError(f"cannot read the Parquet file ({exc})", where=where,
+                          hint="write the corpus again with chatcode ingest") from exc
+    p = S.validate_posts(posts, where=where, timezone=tz, group=group or path.stem)
+    r = S.validate_reactions(reactions, where=Location(path / "reactions.parquet"),
+                             timezone=tz)
+    return Corpus.trusted(p, r)
+
+
+def _as_text_times(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = to_iso(out[col])
+    return out
+
+
+def write_corpus(
+    corpus: Corpus,
+    path: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Store ``corpus`` at ``path`` (.xlsx workbook, .parquet folder, or CSV folder).
+
+    The write is atomic, and an existing file or folder is replaced only with ``force``.
+    Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel.
+    ``progress(done, total)`` is called with rows written to a workbook (for progress bars).
+    """
+    path = Path(path)
+    kind = _storage(path)
+    total = len(corpus.posts) + len(corpus.reactions)
+    if kind == "xlsx":
+        return write_workbook(path, {
+            S.POSTS_SHEET: _as_text_times(corpus.posts),
+            S.REACTIONS_SHEET: _as_text_times(corpus.reactions),
+        }, force=force, progress=None if progress is None else (
+            lambda done: progress(done, total)))
+    with atomic_dir(path, force=force) as tmp:
+        if kind == "parquet":
+            corpus.posts.to_parquet(tmp / "posts.parquet", index=False)
+            corpus.reactions.to_parquet(tmp / "reactions.parquet", index=False)
+        else:
+            _as_text_times(corpus.posts).to_csv(tmp / "posts.csv", index=False)
+            _as_text_times(corpus.reactions).to_csv(tmp / "reactions.csv", index=False)
+    return path
+
+
+# --- reply structure ----------------------------------------------------------------------
+LINK_OK = "ok"
+LINK_MISSING = "missing_parent"
+LINK_OTHER_GROUP = "other_group"
+# columns of reply_links()
+LINK = "link"
+BEFORE_PARENT = "before_parent"
+POSITION = "position"
+PARENT_POSITION = "parent_position"
+
+
+def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
+    """Where each id of each series in ``ids`` is in ``posts``: its row position (0-based).
+
+    Returns one ``int64`` array per series; ``-1`` where the id is empty or not a post id.
+    All ids are hashed in one pass (``pandas.factorize``), so this is fast for millions of
+    ids. When a post id occurs twice (an unvalidated table), its first row is given.
+    """
+    n = len(posts)
+    keys = pd.concat([posts[S.POST_ID].astype("str").reset_index(drop=True),
+                      *(pd.Series(i).astype("str").reset_index(drop=True) for i in ids)],
+                     ignore_index=True)
+    codes, uniques = pd.factorize(keys)
+    first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the extra slot is for empty ids
+    own = codes[:n]
+    valid = np.flatnonzero(own >= 0)
+    distinct = int(own.max()) + 1 if len(valid) else 0  # codes count up from 0, posts first
+    if distinct == len(valid):  # ids are unique (always so in a validated corpus)
+        first[own[valid]] = valid
+    else:
+        _, at = np.unique(own[valid], return_index=True)
+        first[:distinct] = valid[at]
+    out, start = [], n
+    for series in ids:
+        out.append(first[codes[start:start + len(series)]])
+        start += len(series)
+    return out
+
+
+def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = None
+                ) -> pd.DataFrame:
+    """Every reply with the state of its link (docs/responses.md).
+
+    One row per post that has a ``parent_id``, in the order of ``posts``: ``post_id``,
+    ``parent_id``, ``group``, ``link`` (``ok``; ``missing_parent`` when the parent is not in
+    the corpus; ``other_group`` when it is in another group), ``before_parent`` (the reply
+    is dated before its parent), ``position`` (the reply's row position in ``posts``) and
+    ``parent_position`` (the parent's row position, -1 when it is missing). Only ``ok``
+    replies count as responses.
+
+    ``parent_positions`` may give ``post_positions(posts, posts[parent_id].dropna())[0]``
+    when the caller has it already (e.g. hashed in one pass with other ids).
+    """
+    rows = np.flatnonzero(posts[S.PARENT_ID].notna().to_numpy())
+    if parent_positions is None:
+        (parent_positions,) = post_positions(posts, posts[S.PARENT_ID].iloc[rows])
+    parent = np.asarray(parent_positions, dtype=np.int64)
+    found = parent >= 0
+    group_codes = pd.factorize(posts[S.GROUP])[0]
+    same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
+    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP], dtype=object)
+    link = states[np.where(~found, 1, np.where(same_group, 0, 2))]
+    ts = posts[S.TIMESTAMP].array
+    before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
+    return pd.DataFrame({
+        S.POST_ID: posts[S.POST_ID].array[rows],
+        S.PARENT_ID: posts[S.PARENT_ID].array[rows],
+        S.GROUP: posts[S.GROUP].array[rows],
+        LINK: pd.array(link, dtype="str"),
+        BEFORE_PARENT: before,
+        POSITION: rows.astype(np.int64),
+        PARENT_POSITION: parent,
+    })
+
+
+def structure_warnings(corpus: Corpus) -> list[str]:
+    """Warnings about the reply structure and reactions, with counts (empty when clean)."""
+    parents, targets = corpus.id_positions  # hashed once, reused by responses and latency
+    links = reply_links(corpus.posts, parent_positions=parents)
+    out = []
+    n_missing = int(links[LINK].eq(LINK_MISSING).sum())
+    if n_missing:
+        out.append(f"{n_missing} repl(y/ies) whose parent post is not in the export: kept as "
+                   "posts, not counted as responses")
+    n_other = int(links[LINK].eq(LINK_OTHER_GROUP).sum())
+    if n_other:
+        out.append(f"{n_other} repl(y/ies) whose parent is in another group: kept, not "
+                   "counted as responses")
+    n_before = int((links[BEFORE_PARENT] & links[LINK].eq(LINK_OK)).sum())
+    if n_before:
+        out.append(f"{n_before} repl(y/ies) dated before their parent: counted as responses, "
+                   "left out of latency")
+    n_orphan = int((targets < 0).sum())
+    if n_orphan:
+        out.append(f"{n_orphan} reaction(s) on posts not in the export: kept, not counted")
+    return out
+
+
+def inferred_replies_note(posts: pd.DataFrame) -> str | None:
+    """The note every report carries when reply links were inferred from timing (WhatsApp
+    ``--infer-replies``) rather than recorded in the export; ``None`` when there are none."""
+    if S.REPLY_INFERRED not in posts.columns:
+        return None
+    flags = posts[S.REPLY_INFERRED].astype("str").str.strip().str.upper().isin(["TRUE", "1"])
+    n = int(flags.sum())
+    if not n:
+        return None
+    return (f"{n} of the {int(posts[S.PARENT_ID].notna().sum())} replies were inferred from "
+            "timing (chatcode ingest --infer-replies), not recorded in the export")

@@ -1,0 +1,199 @@
+"""Figures of the engagement tables (matplotlib, Agg; no pyplot, no window).
+
+- :func:`with_without_figure`: mean responses with and without each code, with 95% CIs;
+- :func:`topics_figure`: mean responses per topic, with 95% CIs and the number of posts;
+- :func:`latency_figure`: the distribution of reply delays (hours), mean and median marked;
+- :func:`participation_figure`: posts and responses per programme week, one line per group.
+
+Every function returns a ``matplotlib.figure.Figure`` (shown inline in a notebook);
+:func:`save` writes it as PNG and SVG. Figures are drawn without ``pyplot``, so they work
+in scripts, servers and notebooks alike and never open a window.
+
+Notes
+-----
+The CIs are t-based 95% intervals of the mean (:func:`chatcode.compare.mean_ci`); a group
+of fewer than 2 posts has none. SVG output is reproducible (fixed ids, no date).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullFormatter
+
+from chatcode.corpus import schema as S
+from chatcode.corpus.corpus import Corpus
+from chatcode.engagement.comparisons import mean_ci
+from chatcode.tables.layouts import CodedPosts, Table
+
+__all__ = ["latency_figure", "participation_figure", "report_figures", "save",
+           "topics_figure", "with_without_figure"]
+
+WITH, WITHOUT = "#2b6cb0", "#a0aec0"
+_HOUR_TICKS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 1440)
+_RC = {"svg.hashsalt": "chatcode", "svg.fonttype": "none"}
+
+
+class _Figure(Figure):
+    """A Figure that a notebook shows as an image without pyplot (``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = _Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _err(values: np.ndarray) -> tuple[float, float, float]:
+    """mean and the distances to the lower and upper 95% CI bounds (0 when undefined)."""
+    mean = float(values.mean()) if len(values) else np.nan
+    low, high = mean_ci(values)
+    if not np.isfinite(low):
+        return mean, 0.0, 0.0
+    return mean, mean - low, high - mean
+
+
+def with_without_figure(coded: CodedPosts, table: Table) -> Figure:
+    """Horizontal bars: mean responses with and without each code of a with/without table,
+    with 95% CIs, the stars of the test, and the number of posts."""
+    units, codes = coded.codes_of(table.spec.dimension)
+    y = units[S.RESPONSES].to_numpy(dtype="float64")
+    d = table.data
+    fig = _figure(7.5, 0.9 + 0.62 * len(d))
+    ax = fig.add_subplot()
+    pos = np.arange(len(d))[::-1]
+    for offset, color, label, has in ((0.2, WITH, "with the code", True),
+                                      (-0.2, WITHOUT, "without the code", False)):
+        stats = [_err(y[(codes[c].to_numpy() == 1) == has]) for c in d[S.CODE]]
+        means = [s[0] for s in stats]
+        err = np.array([[s[1] for s in stats], [s[2] for s in stats]])
+        ax.barh(pos + offset, means, height=0.38, color=color, label=label, xerr=err,
+                error_kw={"elinewidth": 1, "capsize": 2, "ecolor": "#333"})
+    ax.set_yticks(pos, [f"{label} {st}".strip() + f"\nn = {n1} with, {n0} without"
+                        for label, st, n1, n0
+                        in zip(d[S.LABEL], d[S.STARS], d[S.N_WITH], d[S.N_WITHOUT],
+                               strict=True)])
+    _finish(ax, table.title)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    return fig
+
+
+def _finish(ax, title: str) -> None:
+    ax.set_xlabel("Mean responses per post (95% CI)")
+    ax.figure.suptitle(title, x=0.01, ha="left", fontsize=10)
+    ax.set_xlim(left=0)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def topics_figure(coded: CodedPosts, table: Table) -> Figure:
+    """Bars: mean responses per topic with 95% CIs; the number of posts beside each bar."""
+    units, codes = coded.codes_of(table.spec.dimension)
+    y = units[S.RESPONSES].to_numpy(dtype="float64")
+    d = table.data
+    fig = _figure(7.5, 0.75 + 0.4 * len(d))
+    ax = fig.add_subplot()
+    pos = np.arange(len(d))[::-1]
+    stats = [_err(y[codes[c].to_numpy() == 1]) for c in d[S.CODE]]
+    err = np.array([[s[1] for s in stats], [s[2] for s in stats]])
+    ax.barh(pos, [0 if np.isnan(s[0]) else s[0] for s in stats], height=0.6, color=WITH,
+            xerr=err, error_kw={"elinewidth": 1, "capsize": 2, "ecolor": "#333"})
+    ax.set_yticks(pos, [f"{label} (n = {n})" for label, n in zip(d[S.LABEL], d[S.N],
+                                                                  strict=True)])
+    _finish(ax, table.title)
+    return fig
+
+
+def latency_figure(corpus: CodedPosts | Corpus, *, title: str = "Delay between posts and "
+                   "replies") -> Figure:
+    """Histogram of the reply delays in hours (log-spaced bins), mean and median marked."""
+    from chatcode.engagement.latency import reply_delays
+
+    if isinstance(corpus, CodedPosts):
+        delays = reply_delays(corpus.corpus, include_self=corpus.include_self,
+                              responders=corpus.responders)
+    else:
+        delays = reply_delays(corpus)
+    hours = delays[S.DELAY_HOURS].to_numpy(dtype="float64")
+    fig = _figure(7.5, 3.2)
+    ax = fig.add_subplot()
+    if len(hours):
+        low = max(hours[hours > 0].min() if (hours > 0).any() else 1 / 60, 1 / 60)
+        bins = np.geomspace(low, max(hours.max(), low * 2), 30)
+        ax.hist(np.clip(hours, low, None), bins=bins, color=WITH, edgecolor="white")
+        ax.set_xscale("log")
+        ticks = [t for t in _HOUR_TICKS if bins[0] <= t <= bins[-1]]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        for value, style, name in ((hours.mean(), "-", "mean"),
+                                   (np.median(hours), "--", "median")):
+            ax.axvline(max(value, low), color="#c53030", linestyle=style, linewidth=1.2,
+                       label=f"{name} {value:.2f} h")
+        ax.legend(fontsize=8, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no replies", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("Hours from post to reply (log scale)")
+    ax.set_ylabel("Replies")
+    fig.suptitle(f"{title} ({len(hours)} replies)", x=0.01, ha="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def participation_figure(weekly: pd.DataFrame, *, title: str = "Participation per week"
+                         ) -> Figure:
+    """Posts (left) and responses (right) per programme week, one line per group, from
+    :func:`chatcode.participation.participation` (summed over roles)."""
+    keys = [c for c in (S.GROUP,) if c in weekly.columns]
+    per = weekly.groupby([*keys, S.WEEK], sort=True)[[S.POSTS, S.RESPONSES]].sum()
+    fig = _figure(7.5, 3.0)
+    axes = fig.subplots(1, 2, sharex=True)
+    groups = per.index.get_level_values(0).unique() if keys else [None]
+    for g in groups:
+        part = per.loc[g] if g is not None else per
+        for ax, col in zip(axes, (S.POSTS, S.RESPONSES), strict=True):
+            ax.plot(part.index, part[col], marker="o", markersize=3, linewidth=1.2,
+                    label=str(g) if g is not None else "all")
+    for ax, name in zip(axes, ("Posts", "Responses to the week's posts"), strict=True):
+        ax.set_xlabel("Programme week")
+        ax.set_title(name, loc="left", fontsize=9)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(groups) <= 12:
+        axes[1].legend(fontsize=7, frameon=False, title="group", title_fontsize=7)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    return fig
+
+
+def report_figures(coded: CodedPosts, tables: list[Table]) -> dict[str, Figure]:
+    """The figures of the tables that have one, named ``table_<id>``."""
+    out = {}
+    for t in tables:
+        if t.kind == "with_without" and len(t.data):
+            out[f"table_{t.id}"] = with_without_figure(coded, t)
+        elif t.kind == "topics" and len(t.data):
+            out[f"table_{t.id}"] = topics_figure(coded, t)
+        elif t.kind == "latency":
+            out[f"table_{t.id}"] = latency_figure(coded, title=t.title)
+        elif t.kind == "participation" and len(t.data):
+            out[f"table_{t.id}"] = participation_figure(t.data, title=t.title)
+    return out
+
+
+def save(fig: Figure, base: str | Path) -> str:
+    """Write ``base.png`` (150 dpi) and ``base.svg``; return the SVG text."""
+    base = Path(base)
+    with rc_context(_RC):
+        fig.savefig(base.with_suffix(".png"), dpi=150, metadata={"Software": None})
+        fig.savefig(base.with_suffix(".svg"), metadata={"Date": None})
+    return base.with_suffix(".svg").read_text(encoding="utf-8")
