@@ -36,7 +36,7 @@ class Format(StrEnum):
 def agree(
     codes: Annotated[list[Path], typer.Argument(
         help="Coding sheets, codes tables (.csv/.xlsx), coding stores or a settled "
-        "disagreement workbook.", exists=True, dir_okay=False, show_default=False)],
+        "disagreement workbook, or a workbench project folder.", exists=True, show_default=False)],
     codebook: Annotated[Path, typer.Option(
         "--codebook", "-c", help="The codebook the codes were made with (YAML).",
         exists=True, dir_okay=False, show_default=False)],

@@ -57,7 +57,7 @@ CorpusArg = Annotated[Path, typer.Argument(
     show_default=False)]
 CodesArg = Annotated[list[Path], typer.Argument(
     help="The codes: filled coding sheets, codes tables (.csv/.xlsx), coding stores or "
-    "disagreement workbooks.", exists=True, dir_okay=False, show_default=False)]
+    "disagreement workbooks, or a workbench project folder.", exists=True, show_default=False)]
 CodebookOpt = Annotated[Path, typer.Option(
     "--codebook", help="The codebook (YAML) the posts were coded with.", exists=True,
     dir_okay=False, show_default=False)]

@@ -2,7 +2,8 @@
 
 Sources: a filled coding sheet (.xlsx written by ``chatcode sheet``), a codes table (.csv
 or .xlsx with the columns ``post_id, coder, pass, dimension, code, value``), a coding store
-(the SQLite file of the terminal coder) and a disagreement workbook (pass ``consensus``).
+(the SQLite file of the terminal coder), a disagreement workbook (pass ``consensus``) and a
+workbench project folder (every pass of ``chatcode serve``).
 :func:`read_codes` tells them apart by content, checks each, and concatenates them.
 
 Notes
@@ -96,6 +97,15 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
     from chatcode.coding.meta import read_meta
 
     where = Location(path)
+    from chatcode.coding.project import is_project
+
+    if is_project(path):  # a workbench project: the codes of every pass
+        from chatcode.coding.project import read_project_codes
+
+        df = validate_codes(read_project_codes(path), codebook=codebook, where=where)
+        if corpus is not None:
+            _check_in_corpus(df, corpus, where)
+        return df
     if not path.is_file():
         raise CodingError("file not found" if not path.exists() else "is a folder, not a "
                           "file", where=where, hint="give a coding sheet, codes table or store")
