@@ -52,7 +52,8 @@ from chatcode.errors import ChatcodeError
 __all__ = ["create_app"]
 
 COOKIE = "chatcode_session"
-STATIC = {"workbench.css": "text/css", "coder.js": "text/javascript"}
+STATIC = {"workbench.css": "text/css", "coder.js": "text/javascript",
+          "favicon.svg": "image/svg+xml"}
 MAX_BODY = 64_000
 
 
