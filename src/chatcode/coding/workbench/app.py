@@ -74,6 +74,7 @@ class Workbench:
         self.secure = secure
         self.cookie = ("__Host-" if secure else "") + COOKIE
         self.sessions: dict[str, Session] = {}
+        self.passes: dict[int, Assignment] = {}
         self.env = Environment(loader=PackageLoader("chatcode.coding.workbench", "templates"),
                                autoescape=select_autoescape(default=True),
                                trim_blocks=True, lstrip_blocks=True)
@@ -115,8 +116,17 @@ class Workbench:
                 raise Denied("the request lacks the page's CSRF token; reload the page")
         return session
 
+    async def assignment(self, aid: int) -> Assignment | None:
+        """A pass by number (passes never change once made, so they are kept in memory)."""
+        if aid not in self.passes:
+            found = await self.db(self.project.assignment, aid)
+            if found is None:
+                return None
+            self.passes[aid] = found
+        return self.passes[aid]
+
     async def own_pass(self, session: Session, aid: int) -> Assignment:
-        a = await self.db(self.project.assignment, aid)
+        a = await self.assignment(aid)
         allowed = a is not None and (a.coder == session.name or (
             session.is_lead and a.coder == CONSENSUS_CODER))
         if not allowed:
@@ -212,7 +222,7 @@ def _routes(wb: Workbench) -> list[Route]:
         i, n, pid, codes, done, n_done = await wb.workers.get(a).run(state)
         compare = []
         for other in a.compares:
-            b = await wb.db(wb.project.assignment, other)
+            b = await wb.assignment(other)
             theirs = await wb.workers.get(b).run(lambda s, p=pid: s.codes(p))
             compare.append({"label": b.label, "codes": theirs})
         memo = await wb.db(wb.project.memo, a.id, pid)
