@@ -346,3 +346,35 @@ def test_project_init_cli_and_a_folder_that_is_not_a_project(tmp_path, cli):
         "Sport", "Sports"))
     with pytest.raises(CodingError, match="codebook.yaml was changed"):
         Project(out)
+
+
+def test_a_pass_coded_in_the_browser_gives_the_codes_a_filled_sheet_gives(team, tmp_path):
+    """The same decisions entered in a coding sheet and in the workbench give the same codes
+    table (coded_at aside: a sheet has the file's time, the store each decision's)."""
+    from openpyxl import load_workbook
+
+    from chatcode.coding.sheets import write_sheet
+
+    decisions = {"w1": (["informational"], "food"), "w2": ([], "none"),
+                 "w3": (["informational", "emotional"], "devices")}
+    code_all(team.client("anna"), team.anna.id, {
+        pid: {"support": s, "topic": [] if t == "none" else [t]}
+        for pid, (s, t) in decisions.items()})
+    sheet = write_sheet(FIX / "corpus", CB, tmp_path / "anna.xlsx", coder="anna",
+                        pass_="pretest", selection=Selection("first", pct=50, group="g1"),
+                        timezone="UTC")
+    wb = load_workbook(sheet)
+    ws = wb["coding"]
+    column = {ws.cell(row=1, column=c).value: c for c in range(1, ws.max_column + 1)}
+    for r in range(3, ws.max_row + 1):
+        support, topic = decisions[ws.cell(row=r, column=1).value]
+        for code in ("informational", "emotional"):
+            ws.cell(row=r, column=column[f"support:{code}"], value=int(code in support))
+        ws.cell(row=r, column=column["topic"], value=topic)
+    wb.save(sheet)
+    from_sheet = read_codes(sheet, codebook=CB).drop(columns=S.CODED_AT)
+    web = read_codes(team.path, codebook=CB)
+    from_web = web[web[S.CODER].eq("anna")].drop(columns=S.CODED_AT)
+    key = [S.POST_ID, S.DIMENSION, S.CODE]
+    pd.testing.assert_frame_equal(from_sheet.sort_values(key).reset_index(drop=True),
+                                  from_web.sort_values(key).reset_index(drop=True))

@@ -3,6 +3,7 @@ restarted: no acknowledged decision is lost, none is stored twice."""
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import json
 import sqlite3
@@ -91,3 +92,44 @@ def test_kill_9_mid_run_loses_no_acknowledged_decision_and_duplicates_none(tmp_p
             if what == "codes":
                 assert sets[(body["post"], body["dimension"])] == body["codes"]
         assert sum(1 for a, *_ in log if a == "done") == N_POSTS
+
+
+def test_https_with_certfile_and_keyfile_gives_a_secure_host_only_cookie(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    path, coders = live.load_project(tmp_path, 1, 3)
+    server = live.Server(path, None, "--certfile", str(cert), "--keyfile", str(key)).start()
+    try:
+        conn = server.connection()
+        conn.request("GET", f"/t/{coders[0][0]}")
+        r = conn.getresponse()
+        r.read()
+        cookie = r.getheader("set-cookie")
+        assert r.status == 303 and cookie.startswith("__Host-chatcode_session=")
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        conn.request("GET", "/", headers={"Cookie": cookie.split(";")[0]})
+        r = conn.getresponse()
+        assert r.status == 200 and b"coder0" in r.read()
+        conn.close()
+        plain = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        with pytest.raises((OSError, http.client.HTTPException)):
+            plain.request("GET", "/")
+            plain.getresponse().read()
+        plain.close()
+    finally:
+        server.stop()
+
+
+def test_serve_refuses_half_a_tls_configuration(tmp_path, cli):
+    path, _ = live.load_project(tmp_path, 1, 3)
+    r = cli("serve", path, "--certfile", tmp_path / "cert.pem")
+    assert r.returncode == 1 and "needs both --certfile and --keyfile" in r.stderr

@@ -12,7 +12,7 @@ from chatcode.coding.project import CONSENSUS_CODER, Assignment, Project
 from chatcode.coding.store import read_store
 from chatcode.corpus import schema as S
 from chatcode.errors import ChatcodeError
-from chatcode.reliability.agreement import agreement, rater_label
+from chatcode.reliability import agreement
 
 __all__ = ["agreement_sections", "read_passes"]
 
@@ -45,7 +45,7 @@ def agreement_sections(project: Project, assignments: list[Assignment],
         if not common:
             continue
         table = pd.concat([codes[a.id], codes[b.id]], ignore_index=True)
-        labels = [rater_label(a.coder, a.pass_), rater_label(b.coder, b.pass_)]
+        labels = [a.label, b.label]
         try:
             result = agreement(table, project.codebook, coders=labels)
         except ChatcodeError as exc:
