@@ -378,3 +378,40 @@ def test_a_pass_coded_in_the_browser_gives_the_codes_a_filled_sheet_gives(team, 
     key = [S.POST_ID, S.DIMENSION, S.CODE]
     pd.testing.assert_frame_equal(from_sheet.sort_values(key).reset_index(drop=True),
                                   from_web.sort_values(key).reset_index(drop=True))
+
+
+def test_logging_out_ends_the_session(team):
+    client = team.client("anna")
+    html = client.get("/").text
+    assert client.post("/logout", data={"csrf": csrf_of(html)}).status_code == 200
+    assert client.get("/").status_code == 403
+
+
+def test_failed_logins_wait_twice_as_long_each_time_up_to_a_limit():
+    from chatcode.coding.workbench.access import MAX_DELAY, FailedLogins
+
+    failed = FailedLogins(0.5)
+    assert [failed.delay(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
+    assert failed.delay(40) == MAX_DELAY
+
+
+def test_a_pass_is_made_with_its_store_or_not_at_all(team):
+    before = team.project.assignments()
+    (team.path / "stores").rename(team.path / "elsewhere")
+    with pytest.raises(CodingError, match="the folder of the store does not exist"):
+        team.project.assign("anna", "main", Selection())
+    assert team.project.assignments() == before
+    (team.path / "elsewhere").rename(team.path / "stores")
+    made = team.project.assign("anna", "main", Selection())
+    assert made.selection == "all posts (10 posts)" and made.id == before[-1].id + 1
+
+
+def test_a_mistake_in_a_lead_form_is_shown_on_the_lead_page(team):
+    lead = team.client("lead")
+    csrf = csrf_of(lead.get("/lead").text)
+    r = lead.post("/lead/passes", data={"csrf": csrf, "coder": "anna", "pass": "pretest",
+                                        "kind": "all"})
+    assert r.status_code == 400 and 'id="error"' in r.text
+    assert "anna has a pass &#39;pretest&#39; already" in r.text and "Passes and progress" in r.text
+    r = lead.post("/lead/consensus", data={"csrf": csrf, "a": team.anna.id, "b": team.ben.id})
+    assert r.status_code == 400 and "have no post both confirmed" in r.text

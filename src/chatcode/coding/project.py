@@ -154,12 +154,14 @@ class Project:
         self.conn.execute("PRAGMA synchronous=FULL")
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("kind") != KIND or meta.get("version") != VERSION:
+            self.conn.close()
             raise CodingError(f"unknown project format {meta.get('version')!r}",
                               where=Location(self.path / DB),
                               hint="use the chatcode version that wrote the project")
         self.meta = meta
         self.codebook: Codebook = load_codebook(self.path / CODEBOOK)
         if self.codebook.hash != meta["codebook_hash"]:
+            self.conn.close()
             raise CodingError("the project's codebook.yaml was changed after the project "
                               "was made", where=Location(self.path / CODEBOOK),
                               hint="restore the file, or make a new project for the new "
@@ -301,18 +303,29 @@ class Project:
             raise CodingError(f"{coder} has a pass {pass_!r} already",
                               hint="give the new pass another name")
         sel = selection or Selection()
-        cur = self.conn.execute(
-            "INSERT INTO assignments (coder, pass, kind, pct, grp, seed, stratify, compares, "
-            "selection, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (coder, pass_, kind, sel.pct, sel.group, sel.seed, int(sel.stratify),
-             json.dumps(list(compares)) if compares else None, text, _now()))
-        made = Assignment(int(cur.lastrowid), coder, pass_, kind, text, compares)
-        path = self.store_path(made.id)
-        if path.exists():  # left by an assignment whose row was lost: never reuse it
-            path.rename(path.with_suffix(f".orphan-{secrets.token_hex(4)}"))
-        CodingStore.open(path, codebook=self.codebook, coder=coder, pass_=pass_,
-                         selection=text if selection is None else selection,
-                         post_ids=ids).close()
+        path = None
+        self.conn.execute("BEGIN IMMEDIATE")  # the row and its store, or neither
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO assignments (coder, pass, kind, pct, grp, seed, stratify, "
+                "compares, selection, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (coder, pass_, kind, sel.pct, sel.group, sel.seed, int(sel.stratify),
+                 json.dumps(list(compares)) if compares else None, text, _now()))
+            made = Assignment(int(cur.lastrowid), coder, pass_, kind, text, compares)
+            path = self.store_path(made.id)
+            if path.exists():  # left by a pass whose row was never committed: keep it aside
+                path.rename(path.with_name(f"{path.name}.orphan-{secrets.token_hex(4)}"))
+            CodingStore.open(path, codebook=self.codebook, coder=coder, pass_=pass_,
+                             selection=text if selection is None else selection,
+                             post_ids=ids).close()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            for leftover in (path, *(() if path is None else (
+                    path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")))):
+                if leftover is not None and leftover.exists():
+                    leftover.unlink()
+            raise
         return made
 
     def open_store(self, assignment: Assignment) -> CodingStore:
@@ -335,12 +348,6 @@ class Project:
         else:
             self.conn.execute("DELETE FROM memos WHERE assignment = ? AND post_id = ?",
                               (aid, post_id))
-
-    # --- codes --------------------------------------------------------------------------
-    def codes(self) -> pd.DataFrame:
-        """The codes table of every pass (see :func:`read_project_codes`)."""
-        return read_project_codes(self.path)
-
 
 def _store_identity(path: Path) -> tuple[str, tuple[str, ...]]:
     """The selection text and post ids a store was made with (read-only)."""

@@ -62,11 +62,15 @@ class FailedLogins:
         self.base = base_delay
         self.count: defaultdict[str, int] = defaultdict(int)
 
+    def delay(self, n: int) -> float:
+        """Seconds to wait after the ``n``-th failure in a row from one address."""
+        return min(self.base * 2 ** (n - 1), MAX_DELAY)
+
     async def failed(self, client: str) -> None:
         self.count[client] += 1
         n = self.count[client]
         log.warning("workbench: failed login attempt %d from %s (unknown token)", n, client)
-        await asyncio.sleep(min(self.base * 2 ** (n - 1), MAX_DELAY))
+        await asyncio.sleep(self.delay(n))
 
     def succeeded(self, client: str) -> None:
         self.count.pop(client, None)

@@ -324,12 +324,23 @@ def _routes(wb: Workbench) -> list[Route]:
         await wb.require(request, lead=True, write=True)
         return {k: str(v) for k, v in (await request.form()).items()}
 
+    def shown_on_lead_page(handler):
+        """A lead form: a mistake is shown on the lead page, with what to fix."""
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (ChatcodeError, ValueError) as exc:
+                return await lead_page(request, {"error": str(exc)}, 400)
+        return wrapped
+
+    @shown_on_lead_page
     async def add_coder(request: Request) -> Response:
         form = await lead_form(request)
         name = form.get("name", "").strip()
         token = await wb.db(wb.project.add_coder, name)
         return await lead_page(request, {"name": name, "token": token})
 
+    @shown_on_lead_page
     async def new_link(request: Request) -> Response:
         form = await lead_form(request)
         name = form.get("name", "")
@@ -339,6 +350,7 @@ def _routes(wb: Workbench) -> list[Route]:
         wb.sessions = {k: v for k, v in wb.sessions.items() if v.name != name}
         return await lead_page(request, {"name": name, "token": token})
 
+    @shown_on_lead_page
     async def add_pass(request: Request) -> Response:
         form = await lead_form(request)
         kind = form.get("kind", "all")
@@ -351,6 +363,7 @@ def _routes(wb: Workbench) -> list[Route]:
         await wb.db(wb.project.assign, form.get("coder", ""), form.get("pass", ""), selection)
         return RedirectResponse("/lead", status_code=303)
 
+    @shown_on_lead_page
     async def make_consensus(request: Request) -> Response:
         form = await lead_form(request)
         a, b = _int(form.get("a")), _int(form.get("b"))
