@@ -95,10 +95,9 @@ def read_codes(
 
 def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> pd.DataFrame:
     from chatcode.coding.meta import read_meta
-
-    where = Location(path)
     from chatcode.coding.project import is_project
 
+    where = Location(path)
     if is_project(path):  # a workbench project: the codes of every pass
         from chatcode.coding.project import read_project_codes
 
@@ -119,6 +118,13 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             from chatcode.coding.store import read_store
 
             df = validate_codes(read_store(path), codebook=codebook, where=where)
+        elif path.suffix.lower() == ".qdpx":
+            if codebook is None:
+                raise CodingError("a REFI-QDA project is read against a codebook", where=where,
+                                  hint="give --codebook (codebook=...)")
+            from chatcode.exchange import read_qdpx
+
+            df = read_qdpx(path, codebook=codebook)
         elif kind_of(path) == "xlsx":
             kind = (read_meta(path) or {}).get("kind")
             if kind == KIND:
