@@ -286,6 +286,7 @@ def test_lead_sees_progress_agreement_and_makes_a_consensus_pass(team):
     lead = team.client("lead")
     html = lead.get("/lead").text
     assert "anna/pretest vs ben/pretest: 2 posts coded by both" in html
+    assert "1 of 2 posts coded differently in at least one dimension" in html
     assert '</progress> 3 of 3</td>' in html and '</progress> 2 of 3</td>' in html
     codes = read_project_codes(team.path)
     expected = agreement(codes, CB, coders=["anna/pretest", "ben/pretest"]).codes

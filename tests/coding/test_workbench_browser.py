@@ -103,7 +103,11 @@ def test_code_with_the_keyboard_reload_undo_and_make_a_consensus_pass(browser, s
         return browser.find_element(By.ID, code_id).is_selected()
 
     def on_post(pid: str) -> None:
-        wait.until(lambda d: d.find_element(By.ID, "coder").get_attribute("data-post") == pid)
+        def there(d) -> bool:
+            root = d.find_element(By.ID, "coder")
+            return root.get_attribute("data-post") == pid and root.get_attribute(
+                "data-ready") == "1"
+        wait.until(there)
 
     browser.get(f"{server.base}/t/{tokens['anna']}")
     browser.find_element(By.ID, f"open-{anna.id}").click()
@@ -162,6 +166,7 @@ def test_code_with_the_keyboard_reload_undo_and_make_a_consensus_pass(browser, s
     pair = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".pair h3"))
     assert pair.text == "anna/pretest vs ben/pretest: 3 posts coded by both"
     assert "kappa" in browser.find_element(By.CSS_SELECTOR, "table.agree").text
+    assert browser.find_element(By.CSS_SELECTOR, ".differ").text.startswith("2 of 3 posts")
     shot(browser, tmp_path, "workbench-lead.png")
     browser.find_element(By.CSS_SELECTOR, "[id^=make-consensus-]").click()
     on_post("w2")                                       # w1 was agreed: decided already

@@ -22,6 +22,7 @@ passes, never a coder's pass page (coders stay blind, and the lead cannot change
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from importlib import resources
 from typing import Any
@@ -58,7 +59,7 @@ MAX_BODY = 64_000
 
 
 class Denied(Exception):
-    """Answered with 403 (or 401 JSON for the API)."""
+    """Answered with 403 (a page, or JSON under /api/)."""
 
 
 class Workbench:
@@ -151,8 +152,6 @@ async def _json(request: Request) -> dict[str, Any]:
     body = await request.body()
     if len(body) > MAX_BODY:
         raise ChatcodeError("the request is too large")
-    import json
-
     try:
         data = json.loads(body)
     except ValueError as exc:

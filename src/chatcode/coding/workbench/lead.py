@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from chatcode.coding.project import CONSENSUS_CODER, Assignment, Project
+from chatcode.coding.project import CONSENSUS_CODER, Assignment, Project, agreed_codes
 from chatcode.coding.store import read_store
 from chatcode.corpus import schema as S
 from chatcode.errors import ChatcodeError
@@ -57,7 +57,10 @@ def agreement_sections(project: Project, assignments: list[Assignment],
         rows += [{"dimension": r["dimension"], "code": "(whole dimension)", "n": r["n"],
                   **{k: _fmt(r.get(k)) for k in SHOWN}}
                  for r in result.dimensions.to_dict("records")]
-        sections.append({"a": a, "b": b, "n": result.n_units, "rows": rows,
+        agreed = agreed_codes(table, a, b)
+        n_dims = len(project.codebook.dimensions)
+        differ = sum(1 for p in common if len(agreed.get(p, {})) < n_dims)
+        sections.append({"a": a, "b": b, "n": result.n_units, "rows": rows, "differ": differ,
                          "notes": result.notes, "consensus": made.get(tuple(sorted((a.id,
                                                                                      b.id))))})
     return sections

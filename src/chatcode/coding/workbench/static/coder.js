@@ -181,4 +181,5 @@
     }
     e.preventDefault();
   });
+  root.dataset.ready = "1";   // keys work from here on (the browser tests wait for it)
 })();
