@@ -8,7 +8,9 @@ is read back with no options.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_dir, write_workbook
-from chatcode._io.tabular import kind_of, read_table, sheet_names
+from chatcode._io.output import (
+    MANIFEST, atomic_dir, csv_text, formula_guard, unguard_formula, write_workbook,
+)
+from chatcode._io.tabular import ROW, kind_of, read_table, sheet_names
 from chatcode.corpus import schema as S
 from chatcode.corpus.timestamps import resolve_timezone, to_iso
 from chatcode.errors import IngestError, Location
@@ -128,7 +132,32 @@ def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
 def _read_csv_dir(path: Path, tz: str, group: str | None) -> Corpus:
     posts = read_table(path / "posts.csv")
     reactions = read_table(path / "reactions.csv") if (path / "reactions.csv").exists() else None
+    if csv_guarded(path):
+        posts = _unguarded(posts)
+        reactions = None if reactions is None else _unguarded(reactions)
     return _from_tables(posts, reactions, tz, group or path.name)
+
+
+def csv_guarded(folder: Path) -> bool:
+    """True when ``folder`` is a CSV corpus chatcode wrote with formula-like cells prefixed
+    by ``'`` (its manifest says ``"csv_formula_guard": true``)."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        info = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and info.get("csv_formula_guard") is True
+
+
+def _unguarded(table):
+    data = table.data.copy()
+    for col in data.columns:
+        if col != ROW and (pd.api.types.is_string_dtype(data[col]) or data[col].dtype == object):
+            data[col] = data[col].map(lambda v: unguard_formula(v) if isinstance(v, str)
+                                      else v, na_action="ignore")
+    return dataclasses.replace(table, data=data)
 
 
 def _read_parquet(path: Path, tz: str, group: str | None) -> Corpus:
@@ -160,11 +189,16 @@ def write_corpus(
     *,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    guard: bool | None = None,
 ) -> Path:
     """Store ``corpus`` at ``path`` (.xlsx workbook, .parquet folder, or CSV folder).
 
     The write is atomic, and an existing file or folder is replaced only with ``force``.
-    Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel.
+    Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel
+    (control characters escaped as Excel does; a text longer than an Excel cell is refused,
+    never cut). In a CSV folder, text cells a spreadsheet would run as a formula get a
+    leading ``'`` unless ``guard`` is False (default: ``chatcode._io.output.formula_guard``);
+    the folder's manifest records it, and :func:`read_corpus` takes the ``'`` off again.
     ``progress(done, total)`` is called with rows written to a workbook (for progress bars).
     """
     path = Path(path)
@@ -181,8 +215,13 @@ def write_corpus(
             corpus.posts.to_parquet(tmp / "posts.parquet", index=False)
             corpus.reactions.to_parquet(tmp / "reactions.parquet", index=False)
         else:
-            _as_text_times(corpus.posts).to_csv(tmp / "posts.csv", index=False)
-            _as_text_times(corpus.reactions).to_csv(tmp / "reactions.csv", index=False)
+            guard = formula_guard.get() if guard is None else guard
+            for name, table in (("posts.csv", corpus.posts), ("reactions.csv",
+                                                              corpus.reactions)):
+                (tmp / name).write_text(csv_text(_as_text_times(table), guard=guard),
+                                        encoding="utf-8", newline="")
+            (tmp / MANIFEST).write_text(json.dumps({"csv_formula_guard": guard}),
+                                        encoding="utf-8")
     return path
 
 
