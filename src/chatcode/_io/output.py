@@ -276,7 +276,9 @@ def _csv_column(values: pd.Series, *, text: bool, guard: bool) -> pd.Series:
 
 
 _OOXML_ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_EXCEL_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_EXCEL_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")
+_NONCHARACTER = re.compile("[\ufffe\uffff]")
+_RISKY = re.compile("[\x00-\x1f\ufffe\uffff]|_x")
 
 
 def excel_escape(text: str) -> str:
@@ -289,7 +291,15 @@ def excel_escape(text: str) -> str:
 
 
 def excel_text(text: str, where: Location) -> str:
-    """:func:`excel_escape`, refusing a text longer than an Excel cell holds (never cut)."""
+    """:func:`excel_escape`, refusing a text longer than an Excel cell holds (never cut) and
+    the noncharacters U+FFFE and U+FFFF, which no workbook (XML) can hold in any form."""
+    bad = _NONCHARACTER.search(text)
+    if bad:
+        raise ChatcodeError(
+            f"the text holds U+{ord(bad.group()):04X} (a Unicode noncharacter, at position "
+            f"{bad.start() + 1}), which no Excel workbook can store", where=where,
+            hint="write this output as CSV or Parquet instead (e.g. -o corpus.parquet or "
+            "-o corpus for a CSV folder), or remove the character in the source")
     escaped = excel_escape(text)
     if len(escaped) > EXCEL_CELL_LIMIT:
         raise ChatcodeError(
@@ -298,6 +308,26 @@ def excel_text(text: str, where: Location) -> str:
             hint="write this output as CSV or Parquet instead (e.g. -o corpus.parquet or "
             "-o corpus for a CSV folder), or shorten the text in the source")
     return escaped
+
+
+def _excel_frame(df: pd.DataFrame, where: Location) -> pd.DataFrame:
+    """``df`` with every text cell passed through :func:`excel_text` (raising for the first
+    cell Excel cannot hold, naming its row and column)."""
+    out = df.copy()
+    for col in df.columns:
+        excel_text(str(col), Location(where.file, where.sheet, 1))
+        values = df[col]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        cells = values.astype(object).tolist()
+        risky = [i for i, v in enumerate(cells) if isinstance(v, str) and (
+            len(v) > EXCEL_CELL_LIMIT or _RISKY.search(v))]
+        if not risky:
+            continue
+        for i in risky:
+            cells[i] = excel_text(cells[i], Location(where.file, where.sheet, i + 2, str(col)))
+        out[col] = pd.Series(cells, index=df.index, dtype=object)
+    return out
 
 
 def excel_cell_value(value: object) -> object:
@@ -330,6 +360,8 @@ def write_workbook(
     from openpyxl.styles import Font
 
     path = Path(path)
+    # escaped and checked before the workbook is begun: a refusal leaves nothing half-written
+    escaped = {name: _excel_frame(df, Location(path, name)) for name, df in sheets.items()}
     with atomic_file(path, force=force) as tmp:
         wb = Workbook(write_only=True)
         bold = Font(bold=True)
@@ -344,13 +376,10 @@ def write_workbook(
                 header.append(cell)
             ws.append(header)
             ws.freeze_panes = "A2"
-            columns = [str(c) for c in df.columns]
-            for values in df.itertuples(index=False, name=None):
+            for values in escaped[name].itertuples(index=False, name=None):
                 row = []
-                for j, v in enumerate(values):
+                for v in values:
                     v = excel_cell_value(v)
-                    if isinstance(v, str):
-                        v = excel_text(v, Location(path, name, done + 2, columns[j]))
                     cell = WriteOnlyCell(ws, value=v)
                     if isinstance(v, str):
                         cell.data_type = "s"  # never a formula

@@ -122,11 +122,13 @@ def sheet_names(path: Path) -> list[str]:
         ) from exc
 
 
-def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False) -> Table:
     """Read a workbook sheet or a CSV file into a raw :class:`Table`.
 
     ``sheet`` picks a workbook sheet (default: the first). Cells are kept as Excel stored
-    them; CSV cells are text. Empty rows at the end of a sheet are dropped.
+    them; CSV cells are text. Empty rows at the end of a sheet are dropped. ``own`` says
+    the CSV file was written by chatcode (UTF-8), so a NUL character in it is text, not a
+    sign of a binary file.
     """
     path = Path(path)
     kind = kind_of(path)
@@ -141,7 +143,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
     raw = path.read_bytes()
-    text, encoding = decode(raw, path)
+    text, encoding = (raw.decode("utf-8"), "utf-8") if own and _utf8(raw) else decode(raw, path)
     data, dialect = read_csv_text(text, path, encoding)
     return Table(data, path, None, dialect)
 
@@ -220,6 +222,14 @@ def _check_header(header: list[str], where: Location) -> None:
             raise IngestError(f"the column name {h!r} appears twice", where=where,
                               hint="give every column a distinct name")
         seen.add(h)
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:

@@ -130,8 +130,10 @@ def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
 
 
 def _read_csv_dir(path: Path, tz: str, group: str | None) -> Corpus:
-    posts = read_table(path / "posts.csv")
-    reactions = read_table(path / "reactions.csv") if (path / "reactions.csv").exists() else None
+    own = (path / MANIFEST).is_file()
+    posts = read_table(path / "posts.csv", own=own)
+    reactions = (read_table(path / "reactions.csv", own=own)
+                 if (path / "reactions.csv").exists() else None)
     if csv_guarded(path):
         posts = _unguarded(posts)
         reactions = None if reactions is None else _unguarded(reactions)
