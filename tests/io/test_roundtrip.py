@@ -12,7 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatcode._io.output import EXCEL_CELL_LIMIT, csv_text, excel_escape, guard_formula, unguard_formula
+from chatcode._io.output import (
+    EXCEL_CELL_LIMIT,
+    csv_text,
+    excel_escape,
+    guard_formula,
+    unguard_formula,
+)
 from chatcode.corpus.corpus import Corpus, read_corpus, write_corpus
 from chatcode.errors import ChatcodeError
 

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import csv
 import datetime as dt
 import errno
-import io
 import json
 import os
 import re

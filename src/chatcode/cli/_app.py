@@ -9,8 +9,8 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import click
 import typer
+from typer._click import exceptions as cx  # typer ships its own click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -116,14 +116,14 @@ def run(argv: list[str] | None = None) -> int:
             raise
         print_error(exc)
         return EXIT_DATA
-    except click.exceptions.Abort:
+    except typer.Abort:
         print_error("aborted")
         return EXIT_DATA
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except cx.NoArgsIsHelpError as exc:
         exc.show()
         return exc.exit_code
-    except click.ClickException as exc:  # usage errors: shown literally, exit 2
-        if exc.exit_code == EXIT_USAGE and isinstance(exc, click.UsageError) and exc.ctx:
+    except cx.ClickException as exc:  # usage errors: shown literally, exit 2
+        if exc.exit_code == EXIT_USAGE and isinstance(exc, cx.UsageError) and exc.ctx:
             err.print(styled(exc.ctx.get_usage()))
             err.print(styled(f"Try '{exc.ctx.command_path} --help' for help."))
         print_error(exc.format_message())
@@ -165,12 +165,18 @@ def progress_bar(description: str, total: int | None) -> Iterator:
         yield update
 
 
+def write_stdout(text: str) -> None:
+    """A document on stdout: as it is into a pipe or file, made safe on a terminal (where
+    an escape sequence in a chat text would act instead of being shown)."""
+    sys.stdout.write(safe_text(text) if sys.stdout.isatty() else text)
+    sys.stdout.flush()
+
+
 def emit(text: str, path: Path | None, *, force: bool) -> bool:
     """A machine-readable document: the only thing on stdout, or written atomically to
     ``path`` (refused without ``force`` when it exists). Returns True when a file was written."""
     if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
         return False
     with atomic_file(path, force=force) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +15,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode._io.output import atomic_file, check_writable, write_workbook
-from chatcode.cli._app import app, err, out
+from chatcode._io.output import atomic_file, check_writable, csv_text, write_workbook
+from chatcode.cli._app import app, err, out, write_stdout
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
@@ -159,14 +158,11 @@ def _records(table: pd.DataFrame) -> list[dict]:
 def _document(table: pd.DataFrame, kind: str) -> str:
     if kind == "json":
         return json.dumps({"rows": _records(table)}, ensure_ascii=False, allow_nan=False)
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def _print_document(table: pd.DataFrame, kind: str) -> None:
-    sys.stdout.write(_document(table, kind))
-    if kind == "json":
-        sys.stdout.write("\n")
-    sys.stdout.flush()
+    write_stdout(_document(table, kind) + ("\n" if kind == "json" else ""))
 
 
 def _write(table: pd.DataFrame, path: Path, kind: str, *, force: bool, sheet: str) -> None:

@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 
 from chatcode._io.output import (
-    MANIFEST, atomic_dir, csv_text, formula_guard, unguard_formula, write_workbook,
+    MANIFEST,
+    atomic_dir,
+    csv_text,
+    formula_guard,
+    unguard_formula,
+    write_workbook,
 )
 from chatcode._io.tabular import ROW, kind_of, read_table, sheet_names
 from chatcode.corpus import schema as S
