@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from typer._click import exceptions as cx  # typer ships its own click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
+from typer._click import exceptions as cx  # typer ships its own click
 
 from chatcode import __version__
 from chatcode._io.output import atomic_file, formula_guard
