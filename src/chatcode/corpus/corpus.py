@@ -236,6 +236,8 @@ def write_corpus(
 LINK_OK = "ok"
 LINK_MISSING = "missing_parent"
 LINK_OTHER_GROUP = "other_group"
+LINK_SELF = "self"
+LINK_CYCLE = "cycle"
 # columns of reply_links()
 LINK = "link"
 BEFORE_PARENT = "before_parent"
@@ -279,8 +281,10 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     ``parent_id``, ``group``, ``link`` (``ok``; ``missing_parent`` when the parent is not in
     the corpus; ``other_group`` when it is in another group), ``before_parent`` (the reply
     is dated before its parent), ``position`` (the reply's row position in ``posts``) and
-    ``parent_position`` (the parent's row position, -1 when it is missing). Only ``ok``
-    replies count as responses.
+    ``parent_position`` (the parent's row position, -1 when it is missing). A post naming
+    itself as parent has link ``self``, and a post on a cycle of reply links (A replies to
+    B, B to A) has link ``cycle``: such links cannot be true, and only ``ok`` replies count
+    as responses.
 
     ``parent_positions`` may give ``post_positions(posts, posts[parent_id].dropna())[0]``
     when the caller has it already (e.g. hashed in one pass with other ids).
@@ -292,8 +296,13 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     found = parent >= 0
     group_codes = pd.factorize(posts[S.GROUP])[0]
     same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
-    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP], dtype=object)
-    link = states[np.where(~found, 1, np.where(same_group, 0, 2))]
+    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
+                      dtype=object)
+    state = np.where(~found, 1, np.where(same_group, 0, 2))
+    state[found & (parent == rows)] = 3
+    on_cycle = _on_cycles(len(posts), rows, np.where(found, parent, -1))
+    state[on_cycle[rows] & (state != 3)] = 4
+    link = states[state]
     ts = posts[S.TIMESTAMP].array
     before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
     return pd.DataFrame({
@@ -305,6 +314,31 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
         POSITION: rows.astype(np.int64),
         PARENT_POSITION: parent,
     })
+
+
+def _on_cycles(n: int, rows: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Which of ``n`` posts lie on a cycle of reply links (a post replying to itself too).
+
+    ``parent[k]`` is the parent position of post ``rows[k]`` (-1: none). Pointer doubling
+    finds the posts that never reach a thread start (O(n log n)); walking from those finds
+    the cycles themselves (posts that only lead into a cycle are not on it)."""
+    up = np.full(n + 1, n, dtype=np.int64)  # n: a sentinel "thread start" pointing to itself
+    has = parent >= 0
+    up[rows[has]] = parent[has]
+    on = np.zeros(n, dtype=bool)
+    if not has.any():
+        return on
+    jump = up.copy()
+    for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
+        jump = jump[jump]
+    for start in np.unique(jump[:n][jump[:n] != n]):  # each is on a cycle
+        if on[start]:
+            continue
+        node = start
+        while not on[node]:
+            on[node] = True
+            node = up[node]
+    return on
 
 
 def structure_warnings(corpus: Corpus) -> list[str]:
@@ -320,6 +354,17 @@ def structure_warnings(corpus: Corpus) -> list[str]:
     if n_other:
         out.append(f"{n_other} repl(y/ies) whose parent is in another group: kept, not "
                    "counted as responses")
+    n_self = int(links[LINK].eq(LINK_SELF).sum())
+    if n_self:
+        example = links.loc[links[LINK].eq(LINK_SELF), S.POST_ID].iat[0]
+        out.append(f"{n_self} post(s) name themselves as their parent (e.g. {example}): kept "
+                   "as posts, not counted as responses")
+    n_cycle = int(links[LINK].eq(LINK_CYCLE).sum())
+    if n_cycle:
+        cyc = links[links[LINK].eq(LINK_CYCLE)]
+        example = f"{cyc[S.POST_ID].iat[0]} -> {cyc[S.PARENT_ID].iat[0]}"
+        out.append(f"{n_cycle} post(s) lie on cycles of reply links (e.g. {example} -> ...), "
+                   "which cannot be true: kept as posts, not counted as responses")
     n_before = int((links[BEFORE_PARENT] & links[LINK].eq(LINK_OK)).sum())
     if n_before:
         out.append(f"{n_before} repl(y/ies) dated before their parent: counted as responses, "

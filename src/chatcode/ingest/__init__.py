@@ -205,6 +205,10 @@ def ingest_report(
             note(f"{path}: {line}")
         note(f"{path}: {len(parsed.corpus.posts)} posts, {len(parsed.corpus.reactions)} "
              f"reactions in {parsed.corpus.posts[S.GROUP].nunique()} group(s)")
+        if parsed.corpus.posts.empty:
+            warnings.warn(ChatcodeWarning(
+                f"{path}: the export holds no posts (e.g. only a header row, or every row "
+                "left out as above); check that it is the whole export"), stacklevel=2)
         parts.append((path, parsed))
     corpus = _merge(parts)
     if roles is not None:
