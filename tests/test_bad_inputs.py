@@ -82,8 +82,8 @@ CSV_TEXTS: dict[str, str] = {
     "tab_header_only": "post_id\ttext\n",
     "mixed_tz_garbage": HEADER + "p1,g,2023-05-01T08:00:00+99:00,anna,hi,\n",
     "nat_text": HEADER + "p1,g,NaT,anna,hi,\n",
-    "huge_attachments": "post_id,group,timestamp,author,text,attachments\n"
-    "p1,g,2023-05-01T08:00:00+00:00,anna,a,99999999999999999999999\n",
+    "negative_attachments": "post_id,group,timestamp,author,text,attachments\n"
+    "p1,g,2023-05-01T08:00:00+00:00,anna,a,-3\n",
 }
 BYTES: dict[str, tuple[str, bytes]] = {
     "empty_csv": (".csv", b""),
@@ -142,7 +142,7 @@ FILE_NAMES = [*CSV_TEXTS, *BYTES, "zip_of_text", "empty_zip", "xlsx_empty_sheet"
               "folder_without_posts", "parquet_damaged"]
 # inputs that are odd but readable: a run may succeed, but must warn naming the problem
 WARN_OK = {"header_only", "xlsx_header_only", "reply_cycle", "self_parent",
-           "xlsx_formula_text", "tab_header_only"}
+           "xlsx_formula_text", "tab_header_only", "json_in_csv"}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_a_bad_file(files, tmp_path, command, name):
 
 # --- mapping and roles files ----------------------------------------------------------------
 MAPPINGS = {
-    "onto_canonical_names": "columns:\n  text: text\n  author: author\n",
+    "onto_taken_names": "columns:\n  a: text\n  text: author\n  b: author\n",
     "unknown_source_column": "columns:\n  Nachricht: text\n",
     "not_yaml": "columns: [unclosed\n",
     "a_list": "- a\n- b\n",
@@ -214,7 +214,7 @@ def test_a_bad_roles_file(tmp_path, name):
 # --- outputs --------------------------------------------------------------------------------
 OUTPUTS: dict[str, Callable[[Path], Path]] = {
     "existing_folder_as_file": lambda d: (d / "exists.xlsx").mkdir() or d / "exists.xlsx",
-    "missing_folder": lambda d: d / "missing" / "out.xlsx",
+    "missing_folder": lambda d: d / "missing" / "out.xlsx",  # the message names "missing"
     "under_a_file": lambda d: (d / "f.txt").write_text("x") and d / "f.txt" / "out.xlsx",
     "existing_file": lambda d: (d / "there.xlsx").write_bytes(b"x") and d / "there.xlsx",
     "existing_csv_folder": lambda d: (d / "corpus").mkdir() or d / "corpus",
@@ -233,14 +233,17 @@ def test_a_bad_output(tmp_path, command, name):
                        "-o", out]}[command]
     code, stdout, err = cli(*args)
     usage = code == 2  # a suffix the command cannot write is a usage error
-    check(code, stdout, err, out.name if not usage else "-o", name=f"{command} {name}",
+    place = out.parent.name if name in ("missing_folder", "under_a_file") else out.name
+    check(code, stdout, err, place if not usage else "-o", name=f"{command} {name}",
           usage=usage)
 
 
 # --- options --------------------------------------------------------------------------------
 OPTION_RUNS = {
     "unknown_option": ["responses", CORPUS, "--bogus"],
-    "latency_no_such_option": ["latency", CORPUS, "--include-self"],
+    "latency_no_such_option": ["latency", CORPUS, "--mapping", "m.yaml"],
+    "latency_on_a_raw_export": ["latency", FIX / "mattermost" / "bulk_export.jsonl"],
+    "responses_on_a_zip": ["responses", "{tmp}/export.zip"],
     "bad_format_choice": ["responses", CORPUS, "--format", "docx"],
     "bad_timezone": ["ingest", CORPUS, "--timezone", "Mars/Olympus", "-o", "{tmp}/o.xlsx"],
     "missing_corpus": ["responses", "{tmp}/nothing.xlsx"],
@@ -262,11 +265,14 @@ OPTION_RUNS = {
 
 @pytest.mark.parametrize("name", OPTION_RUNS)
 def test_a_bad_option(tmp_path, name):
+    (tmp_path / "export.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     args = [str(a).replace("{tmp}", str(tmp_path)) for a in OPTION_RUNS[name]]
     code, out, err = cli(*args)
     assert "Traceback" not in err + out, err
     assert code in (1, 2), (name, code, err)
     assert "error:" in err, err
+    if name == "latency_on_a_raw_export":  # never suggest an option latency lacks
+        assert "--format for a JSON" not in err and "--mapping" not in err.split("error:")[-1]
 
 
 # --- codes and codebooks ----------------------------------------------------------------------
@@ -294,6 +300,8 @@ def test_a_bad_codes_file(tmp_path, name):
     code, out, err = cli("agree", path, FIX / "agreement" / "codes_ben.csv",
                          "--codebook", CODEBOOK)
     check(code, out, err, path.name, name=name)
+    if name == "header_only":
+        assert f"{path.name}: holds no codes" in err
 
 
 @pytest.mark.parametrize("name", CODEBOOKS)

@@ -176,6 +176,7 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     if not rows:
         raise IngestError("the sheet is empty", where=Location(path, sheet),
                           hint="the first row must hold the column names")
+    _warn_formulas(path, sheet)
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
@@ -183,6 +184,26 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     data = _sheet_columns(rows[1:], header)
     data[ROW] = range(2, len(data) + 2)
     return Table(data, path, sheet)
+
+
+def _warn_formulas(path: Path, sheet: str) -> None:
+    """Formula cells are read by the value Excel saved with them; say so, with counts, and
+    name the cells that have no saved value (they read as empty)."""
+    import warnings
+
+    from chatcode._io.formulas import formula_report
+    from chatcode.errors import ChatcodeWarning
+
+    found = formula_report(path, sheet)
+    if found is None:
+        return
+    text = (f'{path}, sheet "{sheet}": {found.n_formulas} formula cell(s) (e.g. '
+            f"{found.example}) read as the value Excel saved with them")
+    if found.n_without_value:
+        text += (f"; {found.n_without_value} have no saved value (e.g. "
+                 f"{found.example_without_value}) and read as empty: open the file in Excel "
+                 "or LibreOffice and save it, or replace the formulas by their values")
+    warnings.warn(ChatcodeWarning(text), stacklevel=4)
 
 
 def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:

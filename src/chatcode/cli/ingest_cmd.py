@@ -50,7 +50,7 @@ def ingest(
         help="YAML mapping of a hand-made Excel/CSV export's columns to the canonical ones.",
         exists=True, dir_okay=False)] = None,
     infer_replies: Annotated[float | None, typer.Option(
-        "--infer-replies", metavar="MINUTES",
+        "--infer-replies", metavar="MINUTES", min=0,
         help="For exports without reply links (WhatsApp): a message by another author within "
         "MINUTES counts as a reply to the previous post (marked as inferred).")] = None,
     dayfirst: Annotated[bool | None, typer.Option(

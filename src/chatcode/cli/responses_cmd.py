@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
 from chatcode.engagement.responses import COMPONENTS, RESPONDERS, responses
+from chatcode.errors import ChatcodeWarning
 
 
 class Format(StrEnum):
@@ -82,6 +84,7 @@ def responses_command(
     kind = _target_kind(format, out_file, force)
     components = [c.value for c in count] if count else list(COMPONENTS)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
     table = responses(data, include_self=include_self,
                       responders=responders.value, count=components)
@@ -120,6 +123,7 @@ def latency_command(
     """
     kind = _target_kind(format, out_file, force)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
     table = latency(data, by=by.value if by else None,
                     include_self=include_self, responders=responders.value,
@@ -215,6 +219,12 @@ def _latency_table(table: pd.DataFrame) -> Table:
                                                         S.Q1_HOURS, S.Q3_HOURS)],
                      getattr(row, S.FORMATTED))
     return view
+
+
+def _warn_empty(data: Corpus, path: Path) -> None:
+    if data.posts.empty:
+        warnings.warn(ChatcodeWarning(f"{path}: the corpus holds no posts, so every count "
+                                      "below is empty; check the corpus"), stacklevel=2)
 
 
 def _name_inferred(corpus: Corpus) -> None:

@@ -117,13 +117,31 @@ def read_corpus(
         raise IngestError(
             "the folder holds no posts.csv or posts.parquet", where=Location(path),
             hint="give the folder written by chatcode ingest -o, or the workbook")
-    if kind_of(path) == "xlsx":
+    kind = kind_of(path)
+    if kind == "text" and _looks_like_export(path):
+        raise IngestError(
+            "this is not a corpus but a chat export (JSON, JSON lines, a text chat or a zip)",
+            where=Location(path), hint=f"read it into a corpus first: chatcode ingest "
+            f"{path.name} -o corpus.xlsx, then give corpus.xlsx")
+    if kind == "xlsx" and path.suffix.lower() == ".zip":
+        raise IngestError("this is not a corpus but a zip archive (a zipped chat export?)",
+                          where=Location(path), hint=f"read it into a corpus first: "
+                          f"chatcode ingest {path.name} -o corpus.xlsx")
+    if kind == "xlsx":
         names = sheet_names(path)
         posts = read_table(path, sheet=S.POSTS_SHEET if S.POSTS_SHEET in names else None)
         reactions = (read_table(path, sheet=S.REACTIONS_SHEET)
                      if S.REACTIONS_SHEET in names else None)
         return _from_tables(posts, reactions, tz, group)
     return _from_tables(read_table(path), None, tz, group)
+
+
+def _looks_like_export(path: Path) -> bool:
+    if path.suffix.lower() in (".json", ".jsonl", ".txt", ".zip"):
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
 
 
 def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
