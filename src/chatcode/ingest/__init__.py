@@ -77,6 +77,8 @@ def _detect(source: Source) -> ModuleType:
             return m
     if source.kind == "text":
         decode(source.path.read_bytes(), source.path)  # raises for binary / undecodable files
+        if not source.columns and not source.head.lstrip().startswith(("{", "[")):
+            source.table  # noqa: B018  (a table that cannot be read: raise its real error)
     if sum(c in source.columns for c in S.REQUIRED_POST_COLUMNS) >= 2:
         # nearly the canonical form: name the missing columns and the closest ones found
         S.require_columns(source.table.data, S.REQUIRED_POST_COLUMNS, where=source.where,
