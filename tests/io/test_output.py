@@ -92,9 +92,9 @@ def test_an_output_naming_an_existing_folder_is_a_clear_error(tmp_path):
 
 def test_a_folder_output_naming_an_existing_file_is_a_clear_error(tmp_path):
     (tmp_path / "corpus").write_text("x")
-    with pytest.raises(ChatcodeError, match="names an existing file"):
-        with atomic_dir(tmp_path / "corpus", force=True):
-            pass
+    with pytest.raises(ChatcodeError, match="names an existing file"), \
+            atomic_dir(tmp_path / "corpus", force=True):
+        pass
 
 
 def test_force_replaces_only_a_folder_chatcode_wrote(tmp_path):
@@ -108,9 +108,9 @@ def test_force_replaces_only_a_folder_chatcode_wrote(tmp_path):
     theirs = tmp_path / "Documents"
     theirs.mkdir()
     (theirs / "thesis.docx").write_text("years of work")
-    with pytest.raises(ChatcodeError, match="not written by chatcode"):
-        with atomic_dir(theirs, force=True) as tmp:
-            (tmp / "a.txt").write_text("x")
+    with pytest.raises(ChatcodeError, match="not written by chatcode"), \
+            atomic_dir(theirs, force=True) as tmp:
+        (tmp / "a.txt").write_text("x")
     assert (theirs / "thesis.docx").read_text() == "years of work"
 
 
@@ -133,9 +133,9 @@ def test_a_refused_write_of_the_file_system_is_a_clear_error(tmp_path, monkeypat
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    with pytest.raises(ChatcodeError, match=r"cannot write the output \(Permission denied\)"):
-        with atomic_file(tmp_path / "out.csv"):
-            pass
+    with pytest.raises(ChatcodeError, match=r"cannot write the output \(Permission denied\)"), \
+            atomic_file(tmp_path / "out.csv"):
+        pass
 
 
 def test_without_hard_links_the_name_is_claimed_with_o_excl(tmp_path, monkeypatch):
@@ -147,9 +147,9 @@ def test_without_hard_links_the_name_is_claimed_with_o_excl(tmp_path, monkeypatc
         tmp.write_text("first")
     assert (tmp_path / "a.txt").read_text() == "first"
     monkeypatch.setattr(output, "check_writable", lambda *a, **k: None)  # lose the race
-    with pytest.raises(ChatcodeError, match="already exists"):
-        with atomic_file(tmp_path / "a.txt") as tmp:
-            tmp.write_text("second")
+    with pytest.raises(ChatcodeError, match="already exists"), \
+            atomic_file(tmp_path / "a.txt") as tmp:
+        tmp.write_text("second")
     assert (tmp_path / "a.txt").read_text() == "first"
 
 

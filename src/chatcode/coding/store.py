@@ -34,6 +34,7 @@ Reading a store (:func:`read_store`) needs no lease.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -455,13 +456,12 @@ class _Lease:
             return
         try:
             while not self._stop.wait(LEASE_BEAT):
-                try:
+                # a busy store is skipped: the next beat (or decision) renews the lease
+                with contextlib.suppress(sqlite3.Error):
                     conn.execute("UPDATE writer_lease SET heartbeat = ? WHERE coder = ? AND "
                                  "pass = ? AND holder = ?",
                                  (dt.datetime.now(dt.UTC).timestamp(), self.coder,
                                   self.pass_, self.holder))
-                except sqlite3.Error:
-                    pass  # a busy store: the next beat (or decision) renews the lease
         finally:
             conn.close()
 
@@ -469,11 +469,9 @@ class _Lease:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=LEASE_BEAT + 5)
-        try:
+        with contextlib.suppress(sqlite3.Error):  # else the lease expires by itself
             conn.execute("DELETE FROM writer_lease WHERE coder = ? AND pass = ? AND holder = ?",
                          (self.coder, self.pass_, self.holder))
-        except sqlite3.Error:
-            pass  # the lease expires by itself
 
 
 def _alive(pid: int, host: str, heartbeat: float, now: float) -> bool:
