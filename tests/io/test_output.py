@@ -170,3 +170,18 @@ def test_control_characters_in_any_workbook_cell_read_back(tmp_path):
         "s").to_python()
     assert rows[0] == ["text\x0b", "n"]
     assert [r[0] for r in rows[1:]] == texts
+
+
+def test_force_replaces_a_csv_corpus_folder_through_the_cli(tmp_path):
+    import contextlib
+    import io
+    import warnings
+
+    from chatcode.cli import run
+
+    corpus = Path(__file__).parents[1] / "fixtures" / "responses" / "corpus"
+    for extra in ([], ["--force"]):
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert run(["ingest", str(corpus), "-o", str(tmp_path / "c"), *extra]) == 0
+    assert (tmp_path / "c" / "posts.csv").is_file()

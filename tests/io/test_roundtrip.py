@@ -123,3 +123,33 @@ def test_raw_csv_writes_cells_as_they_are_and_reads_them_back(tmp_path):
         encoding="utf-8"), newline="")))
     assert [r["text"] for r in rows] == texts
     assert read_corpus(tmp_path / "c").posts["text"].tolist() == texts
+
+
+def _cli(*args: object) -> tuple[int, str, str]:
+    import contextlib
+    import warnings
+
+    from chatcode.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            warnings.catch_warnings():
+        warnings.simplefilter("always")
+        code = run([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_csv_outputs_are_guarded_unless_raw_csv(tmp_path):
+    """responses/latency CSV on stdout and ingest to a CSV folder: formula-like cells get
+    a leading ' by default; the global --raw-csv writes them as they are."""
+    posts = corpus_of(["hi", "ho"]).posts.assign(group="=cmd|' /C calc'!A0")
+    write_corpus(Corpus(posts), tmp_path / "c.parquet")
+    code, out, _ = _cli("responses", tmp_path / "c.parquet", "--format", "csv")
+    assert code == 0 and "\n" + "p0,'=cmd|' /C calc'!A0," in out
+    code, out, _ = _cli("--raw-csv", "latency", tmp_path / "c.parquet", "--by", "group",
+                        "--format", "csv")
+    assert code == 0 and "\n=cmd|' /C calc'!A0," in out
+    code, _, err = _cli("ingest", tmp_path / "c.parquet", "-o", tmp_path / "csv")
+    assert code == 0, err
+    assert "'=cmd|" in (tmp_path / "csv" / "posts.csv").read_text(encoding="utf-8")
+    assert read_corpus(tmp_path / "csv").posts["group"].tolist() == ["=cmd|' /C calc'!A0"] * 2

@@ -55,11 +55,12 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def check_writable(path: Path, *, force: bool, folder: bool = False) -> None:
+def check_writable(path: Path, *, force: bool, folder: bool | None = None) -> None:
     """Raise when ``path`` cannot be written: it exists and ``force`` is not given, it is a
-    folder (and a file is to be written), or its folder is missing or not writable."""
+    folder and a file is to be written (``folder=False``) or the other way round
+    (``folder=True``), or its folder is missing, a file, or not writable."""
     path = Path(path)
-    if path.is_dir() and not folder:
+    if path.is_dir() and folder is False:
         raise ChatcodeError(
             "the output names an existing folder, and a file is to be written there",
             where=Location(path), hint="give a file name, e.g. "
@@ -70,7 +71,7 @@ def check_writable(path: Path, *, force: bool, folder: bool = False) -> None:
             where=Location(path),
             hint="choose another name, or add --force (force=True) to replace it",
         )
-    if folder and path.is_file():
+    if folder is True and path.is_file():
         raise ChatcodeError("the output names an existing file, and a folder is to be "
                             "written there", where=Location(path),
                             hint="give a new folder name, or delete the file")
@@ -131,7 +132,7 @@ def atomic_file(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     block fails, the temporary file is removed and ``path`` is untouched.
     """
     path = Path(path)
-    check_writable(path, force=force)
+    check_writable(path, force=force, folder=False)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

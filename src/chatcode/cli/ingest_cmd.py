@@ -74,7 +74,8 @@ def ingest(
     The format is detected from each file's content unless --format is given; what was
     detected, the time zone used, and the posts per role are printed on stderr.
     """
-    check_writable(out, force=force)  # fail before the work, not after it
+    # fail before the work, not after it (.xlsx is a file; NAME and NAME.parquet folders)
+    check_writable(out, force=force, folder=out.suffix.lower() != ".xlsx")
     if pseudonymize is not None:
         check_key_path(pseudonymize, out, exports)
         if pseudonymize.resolve().parent == out.resolve().parent:

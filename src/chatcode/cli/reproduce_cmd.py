@@ -79,7 +79,7 @@ def reproduce_command(
     from chatcode.reproduce.run import run_sample
 
     if out_dir is not None:
-        check_writable(out_dir, force=force)
+        check_writable(out_dir, force=force, folder=True)
     start = time.perf_counter()
     rep = run_sample(sample)
     figures = rep.figures
