@@ -95,6 +95,33 @@ def template_regex(template: str) -> str:
     return "".join(parts) + ("" if tail else "\\.?") + tail
 
 
+# the phrase classes matched on a participant's text, and where in it
+FIRST_LINE = ("media", "attached", "poll")
+WHOLE = ("deleted", "waiting", "call")
+ENDING = ("edited",)
+
+
+def fold(text: str) -> str:
+    """The form the literal prefilter compares: lower case, odd spaces as spaces, no RLM."""
+    return text.lower().replace("\u00a0", " ").replace("\u202f", " ").replace("\u200f", "")
+
+
+def bounds(template: str) -> tuple[str, str]:
+    """The literal text a match must start with and end with (folded; "" when unknown)."""
+    t = template.strip()
+    star = t.endswith("*")
+    if star:
+        t = t[:-1].rstrip()
+    if t.endswith(".") and len(t) > 1:
+        t = t[:-1]
+    literals = _TOKEN.split(fold(t))[0::2]
+    return literals[0], "" if star else literals[-1].rstrip(". ")
+
+
+def _plain(text: str) -> str:
+    return "".join(_SP if ch == " " else "\\" + ch if ch in _SPECIAL else ch for ch in text)
+
+
 @dataclass
 class Language:
     """One language's table."""
@@ -215,6 +242,34 @@ class Phrases:
     def ending(self, kind: str) -> str:
         """Matches a phrase of ``kind`` at the end of a text, with the spaces before it."""
         return f"(?i)\\s*[\u200e\u200f]*(?:{self._alternations[kind]})$"
+
+    @functools.cached_property
+    def prefilter(self) -> tuple[str, str, str, bool]:
+        """Literal prefilters for the classes matched on participants' texts: a regex of
+        the starts (on the lower-cased text), one of the ends of whole texts and one of the
+        ends of first lines (RE2 runs end-anchored patterns backwards from the end), and
+        whether some template has
+        neither (then every row is a candidate)."""
+        starts, ends_whole, ends_first, always = set(), set(), set(), False
+        for kind in FIRST_LINE + WHOLE + ENDING:
+            for _, t in self.templates(kind):
+                start, end = bounds(t)
+                if kind in ENDING:
+                    start = ""
+                if start:
+                    starts.add(start)
+                elif end:
+                    (ends_first if kind in FIRST_LINE else ends_whole).add(end)
+                else:
+                    always = True
+
+        def rx(items: set[str], reverse: bool) -> str:
+            if not items:
+                return "\\x00never\\x00"
+            alts = "|".join(sorted(_plain(i) for i in items))
+            return f"(?:{alts})[. ]*$" if reverse else f"^[\u200f]*(?:{alts})"
+
+        return rx(starts, False), rx(ends_whole, True), rx(ends_first, True), always
 
     @functools.cached_property
     def actor_patterns(self) -> list[re.Pattern[str]]:

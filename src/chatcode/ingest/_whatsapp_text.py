@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chatcode.corpus.roles import INVISIBLE, ODD_SPACES
-from chatcode.ingest._whatsapp_phrases import Phrases
+from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases
 
 __all__ = [
     "HEADER",
@@ -66,11 +66,13 @@ def strip_marks(values: pa.Array) -> pa.Array:
 def normalize_names(values: pa.Array) -> pa.Array:
     """Names without invisible formatting characters (LRM/RLM, embeddings, isolates, BOM),
     odd spaces (no-break, narrow no-break, thin, ...) as plain spaces, runs of spaces as one,
-    and no spaces at either end."""
-    values = pc.replace_substring_regex(values, f"[{INVISIBLE}]", "")
-    values = pc.replace_substring_regex(values, f"[{ODD_SPACES}]", " ")
-    values = pc.replace_substring_regex(values, "  +", " ")
-    return pc.utf8_trim_whitespace(values)
+    and no spaces at either end. (Computed once per distinct name.)"""
+    encoded = values.dictionary_encode()
+    names = encoded.dictionary
+    names = pc.replace_substring_regex(names, f"[{INVISIBLE}]", "")
+    names = pc.replace_substring_regex(names, f"[{ODD_SPACES}]", " ")
+    names = pc.replace_substring_regex(names, "  +", " ")
+    return pc.take(pc.utf8_trim_whitespace(names), encoded.indices)
 
 
 def _flag(values: pa.Array, pattern: str) -> pa.Array:
@@ -100,7 +102,7 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     rest = pc.fill_null(rest, "")
     has_author = pc.and_(pa.array(two), pc.invert(pc.match_substring(author, "\n")))
     has_author = pc.and_(has_author, pc.greater(pc.utf8_length(author), 0))
-    bare = pc.and_(pc.invert(has_author), _flag(body, "^[^\n]+:(?:\n|$)"))
+    bare = _flag_where(body, pc.invert(has_author), "^[^\n]+:(?:\n|$)")
     if pc.any(bare).as_py():
         rows = pc.indices_nonzero(bare)
         found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+):(?:\n(?P<t>.*))?$")
@@ -144,22 +146,14 @@ def _media(text: pa.Array, candidates: pa.Array, phrases: Phrases
             pc.replace_with_mask(text, candidates, captions), n)
 
 
-def known_names(body: pa.Array, has_author: pa.Array, phrases: Phrases,
-                limit: int = 50_000) -> set[str]:
-    """Names with ``": "`` in them that the file's own system lines name (``X added Dr: Who``),
-    normalised; read from the (few) bodies without an author and marked texts."""
-    rows = pc.indices_nonzero(pc.and_(pc.invert(has_author) if len(body) else has_author,
-                                      _flag(body, ": ")))
-    if not len(rows) or not phrases.actor_patterns:
-        return set()
-    pattern = phrases.actor_regex
+def known_names(bodies: list[str], phrases: Phrases) -> set[str]:
+    """Names with ``": "`` in them that system lines name (``X added Dr: Who``)."""
     found = set()
-    for value in pc.take(body, rows[:limit]).to_pylist():
+    pattern = phrases.actor_regex
+    for value in bodies:
         m = pattern.match(strip_text_marks(value or ""))
         if m:
-            name = next((g for g in m.groups() if g), "")
-            if ": " in name:
-                found.add(name)
+            found.update(g for g in m.groups() if g and ": " in g)
     return found
 
 
@@ -167,89 +161,130 @@ def strip_text_marks(value: str) -> str:
     return value.translate({ord(c): None for c in MARKS + "\u200f"})
 
 
-def _resolve(body: pa.Array, has_author: pa.Array, author: pa.Array, text: pa.Array,
+def _resolve(body: pa.Array, rows: pa.Array, author: pa.Array, text: pa.Array,
              names: set[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Bodies that start with a known name containing ``": "`` get that whole name as author
-    (the longest known name wins)."""
+    """Bodies (of ``rows``, a mask) that start with a known name containing ``": "`` get that
+    whole name as author (the longest known name wins); returns the mask of changed rows."""
     clean = strip_marks(body)
+    changed = pa.array(np.zeros(len(body), dtype=bool))
     for name in sorted(names, key=len):  # longer names last: they win
         prefix = name + ": "
-        hit = pc.starts_with(clean, prefix)
+        hit = pc.and_(rows, pc.starts_with(clean, prefix))
         if not pc.any(hit).as_py():
             continue
-        rows = pc.indices_nonzero(hit)
-        author = pc.replace_with_mask(author, hit, pa.array([name] * len(rows), author.type))
+        idx = pc.indices_nonzero(hit)
+        author = pc.replace_with_mask(author, hit, pa.array([name] * len(idx), author.type))
         text = pc.replace_with_mask(text, hit, pc.utf8_slice_codeunits(
-            pc.take(clean, rows), len(prefix)))
-        has_author = pc.or_(has_author, hit)
-    return has_author, author, text
+            pc.take(clean, idx), len(prefix)))
+        changed = pc.or_(changed, hit)
+    return changed, author, text
+
+
+def _rare(values: pa.Array, has: pa.Array, at_most: int = 3) -> pa.Array:
+    """Rows whose value occurs at most ``at_most`` times (among the rows of ``has``)."""
+    idx = pc.index_in(values, pc.unique(values)).to_numpy(zero_copy_only=False)
+    counts = np.bincount(idx, weights=has.to_numpy(zero_copy_only=False))
+    return pc.and_(has, pa.array(counts[idx] <= at_most))
+
+
+def phrase_flags(text: pa.Array, phrases: Phrases) -> dict[str, pa.Array]:
+    """For each phrase class matched on participants' texts (media, attached, poll: the first
+    line; deleted, waiting, call: the whole text; edited: the end), whether the text has it.
+
+    A literal prefilter (how the phrases start or end, on the lower-cased text) picks the few
+    candidate rows; the phrases' regular expressions then run on those rows only."""
+    starts, ends_whole, ends_first, always = phrases.prefilter
+    low = pc.utf8_lower(text)
+    cand = pc.or_(pc.or_(_flag(low, starts), _flag(low, ends_whole)), _flag(low, ends_first))
+    multi = pc.match_substring(low, "\n")
+    if pc.any(multi).as_py():  # the end of the first line of multi-line texts
+        rows = pc.indices_nonzero(multi)
+        first = pc.list_element(pc.split_pattern(pc.take(low, rows), "\n", max_splits=1), 0)
+        cand = pc.replace_with_mask(cand, multi, pc.or_(pc.take(cand, rows),
+                                                        _flag(first, ends_first)))
+    if always:
+        cand = pa.array(np.ones(len(text), dtype=bool))
+    patterns = {k: phrases.first_line(k) for k in FIRST_LINE}
+    patterns.update({k: phrases.whole(k) for k in WHOLE})
+    patterns.update({k: phrases.ending(k) for k in ENDING})
+    return {k: _flag_where(text, cand, p) for k, p in patterns.items()}
 
 
 def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str, pa.Array]:
     """Split message bodies into author and text and classify them.
 
     Structure first: a body without ``"author: "`` is a system message (Android), and so is
-    a line whose sender is the chat's own name (``chat_names``, normalised) when its text is
-    marked as WhatsApp's (a leading LRM, iOS) and is no placeholder. Phrases second: a body
-    or a marked text that is a system phrase or a call, a text that is a deleted or
-    unreadable (waiting) message, a media placeholder, a poll, or ends with the edited marker.
+    a line whose sender is the chat's own name (``chat_names``, normalised, and senders
+    whose marked lines are system phrases) when its text is marked as WhatsApp's (a leading
+    LRM, iOS) and is no placeholder. Phrases second: a body that is a system phrase (looked
+    for in bodies whose "author" occurs at most 3 times: a system line with ": " in it), a
+    marked text (or the chat's) that is a system phrase or a call; then, in participants'
+    texts, deleted and unreadable (waiting) messages, media placeholders, polls and the
+    edited marker.
 
     Returns arrays: ``author`` (normalised; "" for system messages), ``shown`` (the name as
     written), ``text`` (marks and markers removed; "" for bare placeholders), ``system``,
-    ``media`` (the placeholder lines or null), ``n_media`` (numpy), ``deleted``, ``waiting``,
-    ``edited`` and ``poll`` (booleans).
+    ``call``, ``media`` (the placeholder lines or null), ``n_media`` (numpy), ``deleted``,
+    ``waiting``, ``edited`` and ``poll`` (booleans), and ``colon_names`` (a set).
     """
     has_author, shown, raw_text = _split_author(body)
-    colon_names = known_names(body, has_author, phrases)
-    if colon_names:
-        has_author, shown, raw_text = _resolve(body, has_author, shown, raw_text, colon_names)
-    text, clean_body = strip_marks(raw_text), strip_marks(body)
+    if pc.any(pc.match_substring_regex(body, f"[{MARKS}]")).as_py():
+        text, clean_body = strip_marks(raw_text), strip_marks(body)
+    else:
+        text, clean_body = raw_text, body
     marked = pc.starts_with(raw_text, "\u200e")
-    author = normalize_names(shown)
     whole = pc.or_(pc.invert(has_author), _flag_where(
-        clean_body, pc.and_(has_author, _flag(clean_body, " ")), phrases.whole("system")))
+        clean_body, _rare(shown, has_author), phrases.whole("system")))
+    flags = phrase_flags(text, phrases)
+    author = normalize_names(shown)
 
     def senders(names: set[str]) -> pa.Array:
         if not names:
             return pa.array(np.zeros(len(body), dtype=bool))
         return pc.fill_null(pc.is_in(author, pa.array(sorted(names), type=author.type)), False)
 
+    placeholder = pc.or_(pc.or_(flags["media"], flags["attached"]),
+                         pc.or_(pc.or_(flags["deleted"], flags["waiting"]), flags["poll"]))
+    said_call = pc.and_(pc.and_(pc.invert(whole), marked), flags["call"])
+    quiet = pc.and_(pc.invert(whole), pc.invert(pc.or_(placeholder, said_call)))
+    said_system = _flag_where(text, pc.and_(quiet, marked), phrases.whole("system"))
+    # the chat itself: its name, and senders whose marked lines are system events (iOS)
+    if pc.any(said_system).as_py():
+        chat_names = chat_names | set(pc.unique(pc.filter(author, said_system)).to_pylist())
     chat_sender = senders(chat_names)
-    candidates = pc.and_(pc.invert(whole), pc.or_(marked, chat_sender))
-    said_system = _flag_where(text, candidates, phrases.whole("system"))
-    # a sender whose marked lines are system events is the chat itself (iOS)
-    learned = set(pc.unique(pc.filter(author, pc.and_(said_system, marked))).to_pylist())
-    if learned - chat_names:
-        chat_names = chat_names | learned
-        chat_sender = senders(chat_names)
-        candidates = pc.and_(pc.invert(whole), pc.or_(marked, chat_sender))
-        said_system = _flag_where(text, candidates, phrases.whole("system"))
-    said_call = _flag_where(text, candidates, phrases.whole("call"))
-    said = pc.or_(said_system, said_call)
-    placeholder = pc.or_(pc.or_(_flag(text, phrases.first_line("media")),
-                                _flag(text, phrases.first_line("attached"))),
-                         pc.or_(_flag(text, phrases.whole("deleted")),
-                                _flag(text, phrases.first_line("poll"))))
+    said_system = pc.or_(said_system, _flag_where(
+        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases.whole("system")))
     structural = pc.and_(pc.and_(chat_sender, marked), pc.invert(placeholder))
-    sender = pc.and_(pc.invert(whole), pc.or_(said, structural))
+    sender = pc.or_(pc.or_(said_system, said_call), pc.and_(quiet, structural))
     system = pc.or_(whole, sender)
+    # names with ": " that the system lines name; their messages get the whole name
+    rows = pc.indices_nonzero(system)
+    said = pc.if_else(pc.take(whole, rows), pc.take(clean_body, rows), pc.take(text, rows))
+    mentions = pc.filter(said, _flag(said, ": "))
+    colon_names = known_names(mentions.to_pylist(), phrases) if len(mentions) else set()
+    if colon_names:
+        changed, shown, raw_text = _resolve(body, pc.invert(system), shown, raw_text,
+                                            colon_names)
+        if pc.any(changed).as_py():
+            text, author = strip_marks(raw_text), normalize_names(shown)
+            flags = phrase_flags(text, phrases)
     text = pc.if_else(whole, clean_body, pc.if_else(pc.and_(sender, pc.invert(chat_sender)),
                                                     clean_body, text))
     user = pc.invert(system)
-    edited = pc.and_(user, _flag(text, phrases.ending("edited")))
+    edited = pc.and_(user, flags["edited"])
     if pc.any(edited).as_py():
         text = pc.if_else(edited, pc.replace_substring_regex(text, phrases.ending("edited"), ""),
                           text)
-    deleted = pc.and_(user, _flag(text, phrases.whole("deleted")))
-    waiting = pc.and_(user, _flag(text, phrases.whole("waiting")))
+    deleted = pc.and_(user, flags["deleted"])
+    waiting = pc.and_(user, flags["waiting"])
     gone = pc.or_(deleted, waiting)
-    candidates = pc.and_(pc.and_(user, pc.invert(gone)), pc.and_(placeholder, pc.invert(
-        _flag(text, phrases.first_line("poll")))))
+    poll = pc.and_(user, flags["poll"])
+    candidates = pc.and_(pc.and_(user, pc.invert(pc.or_(gone, poll))),
+                         pc.or_(flags["media"], flags["attached"]))
     media, text, n_media = _media(text, candidates, phrases)
-    poll = pc.and_(user, _flag(text, phrases.first_line("poll")))
     text = pc.if_else(gone, "", text)
     author = pc.if_else(system, "", author)
-    call = pc.and_(sender, pc.and_(said_call, pc.invert(said_system)))
+    call = pc.and_(said_call, pc.invert(whole))
     return {"author": author, "shown": pc.if_else(has_author, shown, ""), "text": text,
             "system": system, "call": call, "media": media, "n_media": n_media,
             "deleted": deleted, "waiting": waiting, "edited": edited, "poll": poll,

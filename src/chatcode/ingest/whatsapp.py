@@ -386,6 +386,8 @@ def _albums(parts: dict, seconds: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _take(parts: dict, keep: np.ndarray) -> dict:
+    if keep.all():
+        return parts
     mask = pa.array(keep)
     return {k: (v[keep] if isinstance(v, np.ndarray) else
                 pc.filter(v, mask) if isinstance(v, pa.Array) else v)
