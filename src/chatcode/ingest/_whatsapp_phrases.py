@@ -272,24 +272,14 @@ class Phrases:
         return rx(starts, False), rx(ends_whole, True), rx(ends_first, True), always
 
     @functools.cached_property
-    def actor_patterns(self) -> list[re.Pattern[str]]:
-        """Python patterns of system phrases that start with a person's name (to learn names
-        from system lines)."""
-        out = []
-        for _, t in self.templates("system"):
-            if t.startswith("{name}"):
-                rx = template_regex(t).replace(_PLACE["name"], "(?P<name>.+?)", 1)
-                out.append(re.compile(f"(?is)^{rx}$"))
-        return out
-
-    @functools.cached_property
     def actor_regex(self) -> re.Pattern[str]:
-        """One Python pattern of every system phrase that starts with a name; the name is in
-        the first group that matched."""
+        """One Python pattern of every system phrase with a name or text in it; each
+        ``{name}`` and ``{any}`` is a group (to learn names with ``": "`` from system lines)."""
         rx = []
         for _, t in self.templates("system"):
-            if t.startswith("{name}"):
-                rx.append(template_regex(t).replace(_PLACE["name"], "(.+?)", 1))
+            if "{name}" in t or "{any}" in t:
+                r = template_regex(t).replace(_PLACE["name"], "(.+?)")
+                rx.append(r.replace(_PLACE["any"], "(.+?)"))
         return re.compile("(?is)^(?:" + "|".join(f"(?:{r})" for r in sorted(set(rx))) + ")$")
 
     @functools.cached_property
