@@ -253,3 +253,22 @@ def test_truncated_zip_is_a_clear_error(tmp_path):
     with pytest.raises(IngestError, match="damaged or cut short") as err:
         chatcode.ingest(cut, timezone="UTC")
     assert "workbook" not in str(err.value) and str(cut) in str(err.value)
+
+
+def test_empty_ios_message_is_an_attachment_and_known_names_keep_a_bare_colon(tmp_path):
+    """'Carol:' alone (what a view-once photo leaves, no album after it) is one attachment,
+    not an empty post; 'John:.' is John's message '.' (John writes other messages); a hand-
+    made line with the chat's name as sender and an encryption notice is a system line."""
+    path = _write(tmp_path, "chat.txt", [
+        "[13/03/2024, 09:00:00] Peers Chat: Messages and calls are end-to-end encrypted.",
+        "[13/03/2024, 09:01:00] Carol:",
+        "[13/03/2024, 09:02:00] John: hi",
+        "[13/03/2024, 09:03:00] John:.",
+    ])
+    corpus, report = chatcode.ingest_report(path, timezone="UTC")
+    posts = corpus.posts
+    assert posts[S.AUTHOR].tolist() == ["system", "Carol", "John", "John"]
+    assert posts[S.TEXT].tolist()[1:] == ["", "hi", "."]
+    assert posts[S.ATTACHMENTS].tolist() == [0, 1, 0, 0]
+    assert any("1 empty message ('Name:' only, e.g. a view-once photo): counted as one "
+               "attachment" in line for line in report)

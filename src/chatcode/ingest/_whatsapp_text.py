@@ -89,10 +89,12 @@ def _flag_where(values: pa.Array, mask: pa.Array, pattern: str) -> pa.Array:
     return pc.replace_with_mask(out, mask, hit)
 
 
-def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """(has author, author, text) of ``Name: text`` bodies, split at the first ``": "`` of the
-    first line (so ``~ Kendi:)`` and ``John 14:13`` stay whole). A first line that is only
-    ``Name:`` (the header of an iOS photo album) has that author and the next lines as text."""
+def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """(has author, author, text, bare) of ``Name: text`` bodies, split at the first ``": "``
+    of the first line (so ``~ Kendi:)`` and ``John 14:13`` stay whole). A body without
+    ``": "`` still has an author when its first line is only ``Name:`` (``bare``: the header
+    of an iOS album, or what a view-once photo leaves) or starts with ``Name:`` for a name
+    that writes other messages (``John Doe:.``)."""
     parts = pc.split_pattern(body, ": ", max_splits=1)
     first = parts.offsets.to_numpy()[:-1]
     two = (pc.list_value_length(parts).to_numpy(zero_copy_only=False) == 2)
@@ -102,14 +104,24 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     rest = pc.fill_null(rest, "")
     has_author = pc.and_(pa.array(two), pc.invert(pc.match_substring(author, "\n")))
     has_author = pc.and_(has_author, pc.greater(pc.utf8_length(author), 0))
-    bare = _flag_where(body, pc.invert(has_author), "^[^\n]+:(?:\n|$)")
-    if pc.any(bare).as_py():
-        rows = pc.indices_nonzero(bare)
-        found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+):(?:\n(?P<t>.*))?$")
-        author = pc.replace_with_mask(author, bare, found.field("a"))
-        rest = pc.replace_with_mask(rest, bare, pc.fill_null(found.field("t"), ""))
-        has_author = pc.or_(has_author, bare)
-    return has_author, author, rest
+    none = pc.invert(has_author)
+    bare = pa.array(np.zeros(len(body), dtype=bool))
+    colon = _flag_where(body, none, "^[^\n]+?:")
+    if not pc.any(colon).as_py():
+        return has_author, author, rest, bare
+    rows = pc.indices_nonzero(colon)
+    found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+?):(?P<t>.*)$")
+    name, tail = found.field("a"), found.field("t")
+    known = pc.unique(pc.filter(author, has_author))
+    is_bare = pc.or_(pc.equal(tail, ""), pc.starts_with(tail, "\n"))
+    ok = pc.or_(is_bare, pc.fill_null(pc.is_in(strip_marks(name), strip_marks(known)), False))
+    gap = pc.or_(pc.starts_with(tail, " "), pc.starts_with(tail, "\n"))
+    tail = pc.if_else(gap, pc.utf8_slice_codeunits(tail, 1), tail)  # the space or break
+    hit = pc.replace_with_mask(pa.array(np.zeros(len(body), dtype=bool)), colon, ok)
+    author = pc.replace_with_mask(author, colon, pc.if_else(ok, name, pc.take(author, rows)))
+    rest = pc.replace_with_mask(rest, colon, pc.if_else(ok, tail, pc.take(rest, rows)))
+    bare = pc.replace_with_mask(bare, colon, pc.and_(ok, is_bare))
+    return pc.or_(has_author, hit), author, rest, bare
 
 
 def _media(text: pa.Array, candidates: pa.Array, phrases: Phrases
@@ -227,14 +239,14 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     ``call``, ``media`` (the placeholder lines or null), ``n_media`` (numpy), ``deleted``,
     ``waiting``, ``edited`` and ``poll`` (booleans), and ``colon_names`` (a set).
     """
-    has_author, shown, raw_text = _split_author(body)
+    has_author, shown, raw_text, bare = _split_author(body)
     if pc.any(pc.match_substring_regex(body, f"[{MARKS}]")).as_py():
         text, clean_body = strip_marks(raw_text), strip_marks(body)
     else:
         text, clean_body = raw_text, body
     marked = pc.starts_with(raw_text, "\u200e")
-    whole = pc.or_(pc.invert(has_author), _flag_where(
-        clean_body, _rare(shown, has_author), phrases.whole("system")))
+    rare = _rare(shown, has_author)
+    whole = pc.or_(pc.invert(has_author), _flag_where(clean_body, rare, phrases.whole("system")))
     flags = phrase_flags(text, phrases)
     author = normalize_names(shown)
 
@@ -247,7 +259,10 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
                          pc.or_(pc.or_(flags["deleted"], flags["waiting"]), flags["poll"]))
     said_call = pc.and_(pc.and_(pc.invert(whole), marked), flags["call"])
     quiet = pc.and_(pc.invert(whole), pc.invert(pc.or_(placeholder, said_call)))
-    said_system = _flag_where(text, pc.and_(quiet, marked), phrases.whole("system"))
+    # a marked text (iOS), or the text of a sender with at most 3 lines (hand-made files
+    # with the chat's name as sender)
+    said_system = _flag_where(text, pc.and_(quiet, pc.or_(marked, rare)),
+                              phrases.whole("system"))
     # the chat itself: its name, and senders whose marked lines are system events (iOS)
     if pc.any(said_system).as_py():
         chat_names = chat_names | set(pc.unique(pc.filter(author, said_system)).to_pylist())
@@ -288,4 +303,4 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     return {"author": author, "shown": pc.if_else(has_author, shown, ""), "text": text,
             "system": system, "call": call, "media": media, "n_media": n_media,
             "deleted": deleted, "waiting": waiting, "edited": edited, "poll": poll,
-            "colon_names": colon_names}
+            "bare": pc.and_(bare, user), "colon_names": colon_names}

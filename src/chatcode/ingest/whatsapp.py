@@ -385,6 +385,21 @@ def _albums(parts: dict, seconds: np.ndarray) -> tuple[np.ndarray, int]:
     return keep, len(heads)
 
 
+EMPTY_MEDIA = "(empty message: view-once or unexported media)"
+
+
+def _empty_messages(parts: dict, keep: np.ndarray) -> int:
+    """A bare ``Name:`` line that heads no album (what a view-once photo leaves in an iOS
+    export) counts as one attachment, so no post is empty. Changes ``parts`` in place."""
+    empty = (parts["bare"].to_numpy(zero_copy_only=False) & keep & (parts["n_media"] == 0)
+             & (parts["text"].to_numpy(zero_copy_only=False).astype(object) == ""))
+    if empty.any():
+        parts["n_media"][empty] = 1
+        parts["media"] = pc.if_else(pa.array(empty), pa.scalar(EMPTY_MEDIA, pa.large_string()),
+                                    parts["media"])
+    return int(empty.sum())
+
+
 def _take(parts: dict, keep: np.ndarray) -> dict:
     if keep.all():
         return parts
@@ -433,11 +448,12 @@ def read(source: Source, options: Options) -> Parsed:
                             hint=lambda: language_hint(parts, phrases))
     seconds = local.to_numpy(dtype="datetime64[s]").astype(np.int64)
     keep, n_albums = _albums(parts, seconds)
+    n_empty = _empty_messages(parts, keep)
     gone = parts["deleted"].to_numpy(zero_copy_only=False) | parts["waiting"].to_numpy(
         zero_copy_only=False)
     counts = {"deleted": int((parts["deleted"].to_numpy(zero_copy_only=False) & keep).sum()),
               "waiting": int((parts["waiting"].to_numpy(zero_copy_only=False) & keep).sum()),
-              "albums": n_albums, "colon_names": len(parts["colon_names"])}
+              "albums": n_albums, "colon_names": len(parts["colon_names"]), "empty": n_empty}
     keep &= ~gone
     parts = _take(parts, keep)
     local = local[keep].reset_index(drop=True)
@@ -492,6 +508,8 @@ def _notes(posts: pd.DataFrame, n_continued: int, how: str, counts: dict[str, in
         (int(posts[S.ATTACHMENTS].sum()), "media placeholder",
          "counted as attachments (placeholders in src_media, captions kept as text)"),
         (counts["albums"], "iOS album", "folded into one post each with all its attachments"),
+        (counts["empty"], "empty message ('Name:' only, e.g. a view-once photo)",
+         "counted as one attachment"),
         (counts["deleted"], "deleted message", "left out (nothing in the export refers to "
          "them: WhatsApp exports have no replies or reactions)"),
         (counts["waiting"], "unreadable message ('Waiting for this message')", "left out"),
