@@ -75,6 +75,13 @@ def normalize_names(values: pa.Array) -> pa.Array:
     return pc.take(pc.utf8_trim_whitespace(names), encoded.indices)
 
 
+def where(mask: pa.Array, yes, no: pa.Array) -> pa.Array:
+    """``if_else`` that skips the copy when no row is chosen (most masks here are sparse)."""
+    if not pc.any(mask).as_py():
+        return no
+    return pc.if_else(mask, yes, no)
+
+
 def _flag(values: pa.Array, pattern: str) -> pa.Array:
     return pc.fill_null(pc.match_substring_regex(values, pattern), False)
 
@@ -283,13 +290,13 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
         if pc.any(changed).as_py():
             text, author = strip_marks(raw_text), normalize_names(shown)
             flags = phrase_flags(text, phrases)
-    text = pc.if_else(whole, clean_body, pc.if_else(pc.and_(sender, pc.invert(chat_sender)),
-                                                    clean_body, text))
+    text = where(pc.or_(whole, pc.and_(sender, pc.invert(chat_sender))), clean_body, text)
     user = pc.invert(system)
     edited = pc.and_(user, flags["edited"])
     if pc.any(edited).as_py():
-        text = pc.if_else(edited, pc.replace_substring_regex(text, phrases.ending("edited"), ""),
-                          text)
+        rows = pc.indices_nonzero(edited)
+        text = pc.replace_with_mask(text, edited, pc.replace_substring_regex(
+            pc.take(text, rows), phrases.ending("edited"), ""))
     deleted = pc.and_(user, flags["deleted"])
     waiting = pc.and_(user, flags["waiting"])
     gone = pc.or_(deleted, waiting)
@@ -297,10 +304,10 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     candidates = pc.and_(pc.and_(user, pc.invert(pc.or_(gone, poll))),
                          pc.or_(flags["media"], flags["attached"]))
     media, text, n_media = _media(text, candidates, phrases)
-    text = pc.if_else(gone, "", text)
-    author = pc.if_else(system, "", author)
+    text = where(gone, "", text)
+    author = where(system, "", author)
     call = pc.and_(said_call, pc.invert(whole))
-    return {"author": author, "shown": pc.if_else(has_author, shown, ""), "text": text,
+    return {"author": author, "shown": where(pc.invert(has_author), "", shown), "text": text,
             "system": system, "call": call, "media": media, "n_media": n_media,
             "deleted": deleted, "waiting": waiting, "edited": edited, "poll": poll,
             "bare": pc.and_(bare, user), "colon_names": colon_names}

@@ -358,15 +358,19 @@ def _albums(parts: dict, seconds: np.ndarray) -> tuple[np.ndarray, int]:
     becomes one post with all their attachments and captions. Changes ``parts`` in place."""
     n = len(seconds)
     keep = np.ones(n, dtype=bool)
-    text = parts["text"].to_numpy(zero_copy_only=False).astype(object)
-    author = parts["author"].to_numpy(zero_copy_only=False).astype(object)
     n_media = parts["n_media"]
     quiet = ~(parts["system"].to_numpy(zero_copy_only=False)
               | parts["deleted"].to_numpy(zero_copy_only=False)
               | parts["waiting"].to_numpy(zero_copy_only=False))
-    heads = np.flatnonzero(quiet & (text == "") & (n_media == 0))
+    empty = pc.equal(pc.utf8_length(parts["text"]), 0).to_numpy(zero_copy_only=False)
+    heads = np.flatnonzero(quiet & empty & (n_media == 0))
     heads = heads[heads + 1 < n]
-    heads = heads[(author[heads + 1] == author[heads]) & (n_media[heads + 1] > 0)]
+    heads = heads[n_media[heads + 1] > 0]
+    if not len(heads):
+        return keep, 0
+    text = parts["text"].to_numpy(zero_copy_only=False).astype(object)
+    author = parts["author"].to_numpy(zero_copy_only=False).astype(object)
+    heads = heads[author[heads + 1] == author[heads]]
     if not len(heads):
         return keep, 0
     media = parts["media"].to_pylist()
@@ -391,8 +395,10 @@ EMPTY_MEDIA = "(empty message: view-once or unexported media)"
 def _empty_messages(parts: dict, keep: np.ndarray) -> int:
     """A bare ``Name:`` line that heads no album (what a view-once photo leaves in an iOS
     export) counts as one attachment, so no post is empty. Changes ``parts`` in place."""
-    empty = (parts["bare"].to_numpy(zero_copy_only=False) & keep & (parts["n_media"] == 0)
-             & (parts["text"].to_numpy(zero_copy_only=False).astype(object) == ""))
+    bare = parts["bare"].to_numpy(zero_copy_only=False) & keep & (parts["n_media"] == 0)
+    if not bare.any():
+        return 0
+    empty = bare & pc.equal(pc.utf8_length(parts["text"]), 0).to_numpy(zero_copy_only=False)
     if empty.any():
         parts["n_media"][empty] = 1
         parts["media"] = pc.if_else(pa.array(empty), pa.scalar(EMPTY_MEDIA, pa.large_string()),
@@ -458,11 +464,11 @@ def read(source: Source, options: Options) -> Parsed:
     parts = _take(parts, keep)
     local = local[keep].reset_index(drop=True)
     system = parts["system"].to_numpy(zero_copy_only=False)
-    author = pc.if_else(parts["system"], pa.scalar(SYSTEM_AUTHOR, pa.large_string()),
-                        parts["author"])
-    shown = pc.if_else(pc.equal(parts["shown"], parts["author"]),
-                       pa.scalar(None, pa.large_string()), parts["shown"])
-    shown = pc.if_else(parts["system"], pa.scalar(None, pa.large_string()), shown)
+    author = T.where(parts["system"], pa.scalar(SYSTEM_AUTHOR, pa.large_string()),
+                     parts["author"])
+    differs = pc.and_(pc.not_equal(parts["shown"], parts["author"]),
+                      pc.invert(parts["system"]))
+    shown = T.where(differs, parts["shown"], pa.nulls(len(differs), pa.large_string()))
     posts = pd.DataFrame({
         S.POST_ID: _ids(group, local, author, parts["text"]),
         S.GROUP: group,
