@@ -143,9 +143,12 @@ class Language:
         self.sources += other.sources
 
 
-def _read_table(path: Path, text: str) -> Language:
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+def _read_table(path: Path, text: str, *, check: bool = True) -> Language:
     try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise IngestError(f"the phrase table is not valid YAML ({getattr(exc, 'problem', exc)})",
@@ -174,7 +177,7 @@ def _read_table(path: Path, text: str) -> Language:
             lang.chat_file = list(values)
         else:
             lang.phrases[key] = list(values)
-    for kind, templates in lang.phrases.items():
+    for kind, templates in (lang.phrases.items() if check else ()):
         for t in templates:
             try:
                 re.compile(template_regex(t))
@@ -244,6 +247,30 @@ class Phrases:
         return f"(?i)\\s*[\u200e\u200f]*(?:{self._alternations[kind]})$"
 
     @functools.cached_property
+    def _bounds(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Per class: (start, end, regex) of every template (start and end folded)."""
+        out = {}
+        for kind in KINDS:
+            out[kind] = []
+            for _, t in self.templates(kind):
+                start, end = bounds(t)
+                out[kind].append(("" if kind in ENDING else start, end, template_regex(t)))
+        return out
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one Phrases per set of tables
+    def in_play(self, kind: str, starts: frozenset[str], ends: frozenset[str]) -> str:
+        """The alternation of the templates of ``kind`` whose start (or, without one, end)
+        was seen in the texts: the few that can match, instead of every language's."""
+        def seen(start: str, end: str) -> bool:
+            if start:
+                return any(s.startswith(start) for s in starts)
+            return any(e.endswith(end) for e in ends) if end else True
+
+        regexes = sorted({rx for start, end, rx in self._bounds[kind] if seen(start, end)},
+                         key=lambda r: (-len(r), r))
+        return "|".join(regexes) if regexes else "\\x00never\\x00"
+
+    @functools.cached_property
     def prefilter(self) -> tuple[str, str, str, bool]:
         """Literal prefilters for the classes matched on participants' texts: a regex of
         the starts (on the lower-cased text), one of the ends of whole texts and one of the
@@ -266,8 +293,8 @@ class Phrases:
         def rx(items: set[str], reverse: bool) -> str:
             if not items:
                 return "\\x00never\\x00"
-            alts = "|".join(sorted(_plain(i) for i in items))
-            return f"(?:{alts})[. ]*$" if reverse else f"^[\u200f]*(?:{alts})"
+            alts = "|".join(sorted((_plain(i) for i in items), key=lambda a: (-len(a), a)))
+            return f"(?P<x>{alts})[. ]*$" if reverse else f"^[\u200f]*(?P<x>{alts})"
 
         return rx(starts, False), rx(ends_whole, True), rx(ends_first, True), always
 
@@ -304,7 +331,7 @@ class Phrases:
 @functools.lru_cache(maxsize=8)
 def _load(extra: tuple[str, ...], user: tuple[str, ...]) -> Phrases:
     languages: dict[str, Language] = {}
-    tables = [_read_table(p, text) for p, text in _builtin()]
+    tables = [_read_table(p, text, check=False) for p, text in _builtin()]
     for path in [Path(u) for u in user] + [Path(e) for e in extra]:
         try:
             text = path.read_text(encoding="utf-8-sig")

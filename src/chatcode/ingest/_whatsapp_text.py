@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chatcode.corpus.roles import INVISIBLE, ODD_SPACES
-from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases
+from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases, fold
 
 __all__ = [
     "HEADER",
@@ -141,15 +141,13 @@ def _media(text: pa.Array, candidates: pa.Array, phrases: Phrases
     if not len(rows):
         return media, text, n
     subset = pc.take(text, rows)
-    line = "(?im)^[\u200e\u200f]*(?:" + phrases.alternation("media") + "|" + \
-        phrases.alternation("attached") + ")$"
-    count = pc.count_substring_regex(subset, line).to_numpy(zero_copy_only=False)
     lines = pc.split_pattern(subset, "\n")
     flat = lines.flatten()
-    is_media = _flag(flat, line)
+    line_flags = phrase_flags(flat, phrases, ("media", "attached"))
+    keep = pc.or_(line_flags["media"], line_flags["attached"]).to_numpy(zero_copy_only=False)
     owner = np.repeat(np.arange(len(subset)), pc.list_value_length(lines).to_numpy(
         zero_copy_only=False))
-    keep = is_media.to_numpy(zero_copy_only=False)
+    count = np.bincount(owner[keep], minlength=len(subset))
     join = pa.scalar("\n", text.type)
 
     def rejoin(mask: np.ndarray) -> pa.Array:
@@ -206,12 +204,22 @@ def _rare(values: pa.Array, has: pa.Array, at_most: int = 3) -> pa.Array:
     return pc.and_(has, pa.array(counts[idx] <= at_most))
 
 
-def phrase_flags(text: pa.Array, phrases: Phrases) -> dict[str, pa.Array]:
+def _seen(values: pa.Array, pattern: str) -> set[str]:
+    """The distinct texts the group ``x`` of ``pattern`` matched, folded."""
+    found = pc.extract_regex(values, pattern)
+    if not len(found):
+        return set()
+    return {fold(v) for v in pc.unique(found.field("x").drop_null()).to_pylist()}
+
+
+def phrase_flags(text: pa.Array, phrases: Phrases,
+                 kinds: tuple[str, ...] = FIRST_LINE + WHOLE + ENDING) -> dict[str, pa.Array]:
     """For each phrase class matched on participants' texts (media, attached, poll: the first
     line; deleted, waiting, call: the whole text; edited: the end), whether the text has it.
 
     A literal prefilter (how the phrases start or end, on the lower-cased text) picks the few
-    candidate rows; the phrases' regular expressions then run on those rows only."""
+    candidate rows and the templates whose start or end they show; only those templates'
+    regular expressions then run, on those rows only."""
     starts, ends_whole, ends_first, always = phrases.prefilter
     low = pc.utf8_lower(text)
     cand = pc.or_(pc.or_(_flag(low, starts), _flag(low, ends_whole)), _flag(low, ends_first))
@@ -223,10 +231,23 @@ def phrase_flags(text: pa.Array, phrases: Phrases) -> dict[str, pa.Array]:
                                                         _flag(first, ends_first)))
     if always:
         cand = pa.array(np.ones(len(text), dtype=bool))
-    patterns = {k: phrases.first_line(k) for k in FIRST_LINE}
-    patterns.update({k: phrases.whole(k) for k in WHOLE})
-    patterns.update({k: phrases.ending(k) for k in ENDING})
-    return {k: _flag_where(text, cand, p) for k, p in patterns.items()}
+    rows = pc.indices_nonzero(cand)
+    none = pa.array(np.zeros(len(text), dtype=bool))
+    if not len(rows):
+        return {k: none for k in kinds}
+    sub = pc.take(low, rows)
+    first = pc.list_element(pc.split_pattern(sub, "\n", max_splits=1), 0)
+    seen_starts = frozenset(_seen(sub, starts))
+    seen_ends = frozenset(_seen(sub, ends_whole) | _seen(first, ends_first))
+    subtext = pc.take(text, rows)
+    out = {}
+    for k in kinds:
+        alt = phrases.in_play(k, seen_starts, seen_ends)
+        pattern = (f"(?i)^[\u200e\u200f]*(?:{alt})(?:\n|$)" if k in FIRST_LINE else
+                   f"(?i)\\s*[\u200e\u200f]*(?:{alt})$" if k in ENDING else
+                   f"(?is)^[\u200e\u200f]*(?:{alt})$")
+        out[k] = pc.replace_with_mask(none, cand, _flag(subtext, pattern))
+    return out
 
 
 def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str, pa.Array]:
