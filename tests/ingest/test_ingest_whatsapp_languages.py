@@ -272,3 +272,17 @@ def test_empty_ios_message_is_an_attachment_and_known_names_keep_a_bare_colon(tm
     assert posts[S.ATTACHMENTS].tolist() == [0, 1, 0, 0]
     assert any("1 empty message ('Name:' only, e.g. a view-once photo): counted as one "
                "attachment" in line for line in report)
+
+
+def test_user_folder_of_phrase_tables_is_read(tmp_path, monkeypatch):
+    """A table in the folder named by $CHATCODE_PHRASES extends every run."""
+    folder = tmp_path / "phrases"
+    folder.mkdir()
+    (folder / "nl-extra.yaml").write_text("language: nl\ndeleted: ['Bericht weg']\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("CHATCODE_PHRASES", str(folder))
+    path = _write(tmp_path, "chat.txt", ["13-03-2024 09:00 - Anna: Bericht weg",
+                                         "13-03-2024 13:00 - Ben: hoi"])
+    corpus, report = chatcode.ingest_report(path, timezone="UTC")
+    assert corpus.posts[S.AUTHOR].tolist() == ["Ben"]
+    assert any("1 deleted message: left out" in line for line in report)

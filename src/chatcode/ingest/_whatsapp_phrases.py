@@ -25,9 +25,10 @@ Templates are literal text with four placeholders: ``{name}`` (a person's or gro
 one line without ``": "``), ``{any}`` (any text on one line), ``{file}`` (a file name with an
 extension) and ``{n}`` (a number); a ``*`` at the end means "and anything after it" (more
 lines too). Any kind of space matches any other (space, no-break space, U+202F), letters
-match in any case, and a final ``.`` is optional (written or not). ``chat_file`` uses ``{chat}`` for the
-chat's name. Every template becomes a regular expression valid for RE2 (pyarrow runs them
-over a whole column at once).
+match in any case, and a final ``.`` is optional (written or not). ``chat_file`` uses
+``{chat}`` for the chat's name. Every template becomes a regular expression valid for RE2
+(pyarrow runs them over a whole column at once); a literal prefilter (``prefilter``,
+``in_play``) keeps them from running on rows and templates that cannot match.
 """
 
 from __future__ import annotations

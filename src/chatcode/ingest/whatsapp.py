@@ -66,8 +66,8 @@ import pyarrow.compute as pc
 from chatcode._io.tabular import decode, is_zip_workbook
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
-from chatcode.errors import IngestError, Location
 from chatcode.corpus.roles import normalize_name
+from chatcode.errors import IngestError, Location
 from chatcode.ingest import _whatsapp_phrases as P
 from chatcode.ingest import _whatsapp_text as T
 from chatcode.ingest._mattermost import plural, progress
