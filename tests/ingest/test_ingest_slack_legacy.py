@@ -113,3 +113,17 @@ def test_a_folder_of_other_json_files_is_not_slack(tmp_path):
     (tmp_path / "data" / "2023-05-02.json").write_text('{"a": 1}', encoding="utf-8")
     with pytest.raises(chatcode.ChatcodeError, match=re.escape("cannot tell which export")):
         chatcode.detect_format(tmp_path)
+
+
+def test_people_in_users_json_are_never_counted_as_another_workspace(tmp_path):
+    """Enterprise Grid and slackdump exports give users.json members another team id than
+    their messages' user_team; only people missing from users.json are external."""
+    import shutil
+
+    copy = tmp_path / "legacy"
+    shutil.copytree(LEGACY, copy)
+    users = (copy / "users.json").read_text(encoding="utf-8").replace("T0HOME", "T0GRID")
+    (copy / "users.json").write_text(users, encoding="utf-8")
+    _, report = ingest(copy)
+    assert (f"{copy}: shared channel: 2 messages by 1 person of other workspaces, named "
+            "from the profiles in their messages") in report

@@ -337,7 +337,7 @@ class _Export:
             if name != uid:
                 self.profiles.setdefault(uid, name)
         team = msg.get("user_team") or msg.get("source_team")
-        if uid and self.teams and team and team not in self.teams:
+        if uid and uid not in self.users and self.teams and team and team not in self.teams:
             self.external.add(uid)
         return uid
 
