@@ -171,8 +171,8 @@ class _Room:
                 self.edits[str(rel.get("event_id") or "")].append(
                     (int(event["origin_server_ts"]), str(event.get("sender")), event))
             return
-        annotations = _bundled_annotations(event)
-        n_bundled = sum(n for _, n in annotations)
+        counts = _bundled_annotations(event)
+        n_bundled = sum(n for _, n in counts)
         if gone:
             self.left.add("deleted", post_id=eid, reactions=n_bundled)
         elif etype == MEMBER:
@@ -180,8 +180,8 @@ class _Room:
             self.left.add(kind, post_id=eid, reactions=n_bundled)
         else:
             self.posts.append(event)
-            if annotations:
-                self.bundled[eid] = annotations
+            if counts:
+                self.bundled[eid] = counts
 
     # --- posts ------------------------------------------------------------------------
     def author(self, mxid: str) -> str:
@@ -240,9 +240,9 @@ class _Room:
             rows.append({S.POST_ID: target, S.AUTHOR: self.author(sender), S.EMOJI: key,
                          S.TIMESTAMP: ts})
         listed = Counter(r[S.POST_ID] for r in rows)
-        for eid, annotations in self.bundled.items():
+        for eid, counts in self.bundled.items():
             if eid in kept and not listed[eid]:
-                for key, n in annotations:
+                for key, n in counts:
                     rows += J.reaction_rows(eid, key, [], n)
         return rows
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
