@@ -23,6 +23,7 @@ EXPORTS = [
     F / "matrix" / "element_export.json",
     F / "messenger" / "download",
     F / "messenger" / "lea_e2ee.json",
+    F / "signal" / "sigexport",
     F / "discord" / "channel.json",
     F / "discord" / "peer-support_iso.csv",
     F / "whatsapp" / "WhatsApp Chat with Diabetes Peers.txt",
