@@ -99,7 +99,8 @@ def responses_command(
     epilog="Examples:\n\n"
     "  chatcode latency corpus.xlsx\n\n"
     "  chatcode latency corpus.xlsx --by group --format json\n\n"
-    "  chatcode latency corpus --responders participants --quantile-method weibull",
+    "  chatcode latency corpus --responders participants --quantile-method weibull\n\n"
+    "  chatcode latency corpus.xlsx --survival --by group",
 )
 def latency_command(
     corpus: CorpusArg,
@@ -112,6 +113,10 @@ def latency_command(
     quantile_method: Annotated[QuantileMethod, typer.Option(
         help="How quartiles are interpolated (numpy.percentile; linear = R type 7, "
         "weibull = SPSS).")] = QuantileMethod.linear,
+    survival: Annotated[bool, typer.Option(
+        help="Time to first response as survival data instead: Kaplan-Meier per --by "
+        "value, posts without a response censored at the end of the export, log-rank "
+        "test.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Reply latency: n, mean, median and quartiles of the time from a post to its replies.
@@ -122,13 +127,20 @@ def latency_command(
     kind = _target_kind(format, out_file, force)
     data = read_corpus(corpus)
     _name_inferred(data)
-    table = latency(data, by=by.value if by else None,
-                    include_self=include_self, responders=responders.value,
-                    quantile_method=quantile_method.value)
+    if survival:
+        from chatcode.engagement.survival import survival_summary, time_to_response
+
+        table = survival_summary(time_to_response(data, include_self=include_self,
+                                                  responders=responders.value),
+                                 by=by.value if by else None)
+    else:
+        table = latency(data, by=by.value if by else None,
+                        include_self=include_self, responders=responders.value,
+                        quantile_method=quantile_method.value)
     if out_file is not None:
-        _write(table, out_file, kind, force=force, sheet="latency")
+        _write(table, out_file, kind, force=force, sheet="survival" if survival else "latency")
     elif format is Format.table:
-        out.print(_latency_table(table))
+        out.print(_survival_table(table) if survival else _latency_table(table))
     else:
         _print_document(table, format.value)
 
@@ -218,6 +230,31 @@ def _latency_table(table: pd.DataFrame) -> Table:
                      *[_hours(getattr(row, c)) for c in (S.MEAN_HOURS, S.MEDIAN_HOURS,
                                                         S.Q1_HOURS, S.Q3_HOURS)],
                      getattr(row, S.FORMATTED))
+    return view
+
+
+def _median(value: float) -> str:
+    return "n.r." if math.isnan(value) else format_hours(value)
+
+
+def _survival_table(table: pd.DataFrame) -> Table:
+    key = table.columns[0]
+    view = Table(title="Time to first response (Kaplan-Meier; no response: censored at the "
+                 "end of the export)")
+    for name in (key, "posts", "answered", "median", "95% CI", "unanswered 1 h", "6 h",
+                 "24 h"):
+        view.add_column(name, justify="left" if name == key else "right")
+    for row in table.itertuples(index=False):
+        low, high = row.median_ci_low, row.median_ci_high
+        ci = "–" if math.isnan(low) and math.isnan(high) else (
+            f"{_median(low)} to {_median(high)}")
+        view.add_row(str(row[0]), str(row.n), str(row.events), _median(row.median_hours), ci,
+                     *[f"{getattr(row, c):.0%}" for c in ("unanswered_1h", "unanswered_6h",
+                                                          "unanswered_24h")])
+    view.caption = "n.r.: not reached (more than half never answered within the export)"
+    if len(table) > 1 and not math.isnan(table["p"].iloc[0]):
+        view.caption += (f"; log-rank test: chi2({table['df'].iloc[0]:.0f}) = "
+                        f"{table['chi2'].iloc[0]:.2f}, p = {table['p'].iloc[0]:.3g}")
     return view
 
 
