@@ -432,7 +432,8 @@ def _notes(export: _Export, posts: pd.DataFrame, n_replies: int, n_reactions: in
     if col in posts.columns and posts[col].notna().any():
         kinds = posts[col].dropna().value_counts()
         what = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        notes.append(f"of these, {M.plural(int(kinds.sum()), 'post')} without a type were "
-                     f"recognised as system posts by the server's wording ({what}); see "
-                     "src_system_inferred")
+        n = int(kinds.sum())
+        notes.append(f"of these, {M.plural(n, 'post')} without a type "
+                     f"{'was' if n == 1 else 'were'} recognised as system posts by the "
+                     f"server's wording ({what}); see src_system_inferred")
     return notes
