@@ -129,3 +129,16 @@ def test_an_event_without_id_or_time_is_named(tmp_path):
     with pytest.raises(IngestError, match=re.escape(
             f"{path}: event 8 (m.room.message) has no event_id or origin_server_ts")):
         chatcode.ingest(path, timezone="UTC")
+
+
+def test_the_zip_element_writes_with_attachments(tmp_path):
+    import zipfile
+
+    bundle = tmp_path / "matrix - Bewegung im Alltag - Chat Export - 2024-03-04.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("images/IMG_2041-04-03-2024.jpg", b"\xff\xd8\xff")
+        zf.write(EXPORT, "export.json")
+    assert chatcode.detect_format(bundle) == "matrix"
+    corpus, _ = ingest(bundle)
+    pd.testing.assert_frame_equal(corpus.posts,
+                                  chatcode.read_corpus(MATRIX / "golden_element").posts)

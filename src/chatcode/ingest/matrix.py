@@ -4,7 +4,8 @@ room have the same events.
 
 Notes
 -----
-- The file is one object with ``room_name``, ``room_creator``, ``topic``, ``export_date``,
+- The file (or the ``export.json`` of the zip Element writes when attachments are included)
+  is one object with ``room_name``, ``room_creator``, ``topic``, ``export_date``,
   ``exported_by`` and ``messages``, the room's events (Matrix client-server events: ``type``,
   ``event_id``, ``sender``, ``origin_server_ts``, ``content``, ``unsigned``). An event
   wrapped as ``{"decrypted": ..., "encrypted": ...}`` is read from ``decrypted``.
@@ -37,11 +38,14 @@ Notes
 from __future__ import annotations
 
 import re
+import zipfile
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from chatcode._io.tabular import is_zip_workbook
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
 from chatcode.errors import IngestError, Location, Problem, Problems
@@ -67,14 +71,47 @@ _HINT = "export the room again in Element: Room info > Export chat, format JSON"
 _FALLBACK = re.compile(r"\A(?:>[^\n]*\n)+\n?")
 
 
-def sniff(source: Source) -> bool:
-    head = J.json_object_head(source.head) if source.kind == "text" else ""
+def _is_room(head: str) -> bool:
+    head = J.json_object_head(head)
     return bool(head) and re.search(r'"room_name"\s*:', head[:8192]) is not None and (
         re.search(r'"messages"\s*:', head) is not None)
 
 
+def _zip_member(path: Path) -> str | None:
+    """The room JSON in the zip Element writes when attachments are included."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            candidates = [n for n in zf.namelist() if n.lower().endswith(".json")
+                          and (n.rsplit("/", 1)[-1] == "export.json" or n.count("/") <= 1)]
+            for name in sorted(candidates, key=lambda n: (n.count("/"), n))[:5]:
+                with zf.open(name) as fh:
+                    if _is_room(fh.read(65536).decode("utf-8", errors="replace")):
+                        return name
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
+
+
+def sniff(source: Source) -> bool:
+    if source.kind == "xlsx" and not is_zip_workbook(source.path):
+        return _zip_member(source.path) is not None
+    return source.kind == "text" and _is_room(source.head)
+
+
+def _raw(source: Source) -> tuple[bytes, Path]:
+    if source.kind != "xlsx":
+        return source.path.read_bytes(), source.path
+    member = _zip_member(source.path)
+    if member is None:
+        raise IngestError("the zip holds no Matrix room export (export.json)",
+                          where=source.where, hint=_HINT)
+    with zipfile.ZipFile(source.path) as zf:
+        return zf.read(member), source.path / member
+
+
 def read(source: Source, options: Options) -> Parsed:
-    data = J.load_json(source.path.read_bytes(), source.path, export="Matrix room")
+    raw, label = _raw(source)
+    data = J.load_json(raw, label, export="Matrix room")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise IngestError('no "messages" list in the file', where=source.where, hint=_HINT)
     events = [e.get("decrypted") if isinstance(e, dict) and isinstance(
