@@ -38,7 +38,7 @@ def _register_optional() -> None:
     import importlib
 
     for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "whatsapp",
-                 "telegram", "slack", "discord", "mapped"):
+                 "telegram", "slack", "discord", "matrix", "messenger", "signal_export", "mapped"):
         try:
             module = importlib.import_module(f"chatcode.ingest.{name}")
         except ModuleNotFoundError as exc:
