@@ -117,9 +117,14 @@ def test_decisions_are_committed_before_the_answer_and_undo_memo_resume_work(tea
     r = post(client, team.anna.id, "codes", csrf, post="w1", dimension="support",
              codes=["emotional", "informational"])
     assert r.json()["codes"] == {"support": ["informational", "emotional"]}
-    with CodingStore.open(team.project.store_path(team.anna.id), codebook=CB, coder="anna",
-                          pass_="pretest", selection=Selection("first", pct=50, group="g1"),
-                          post_ids=["w1", "w2", "w3"]) as store:   # as the terminal coder
+    as_terminal_coder = {"codebook": CB, "coder": "anna", "pass_": "pretest",
+                         "selection": Selection("first", pct=50, group="g1"),
+                         "post_ids": ["w1", "w2", "w3"]}
+    store_path = team.project.store_path(team.anna.id)
+    with pytest.raises(CodingError, match="open for writing in another window"):
+        CodingStore.open(store_path, **as_terminal_coder)   # one writer per pass
+    team.app.state.workbench.workers.close()                 # the server lets go of it
+    with CodingStore.open(store_path, **as_terminal_coder) as store:
         assert store.codes("w1") == {"support": ("informational", "emotional")}
     r = post(client, team.anna.id, "done", csrf, post="w1")
     assert r.json()["next"] == 1 and r.json()["n_done"] == 1
@@ -337,7 +342,7 @@ def test_project_init_cli_and_a_folder_that_is_not_a_project(tmp_path, cli):
     out = tmp_path / "study.ccproj"
     r = cli("project", "init", FIX / "corpus", "--codebook", FIX / "codebook.yaml", "-o", out)
     assert r.returncode == 0, r.stderr and "chatcode serve" in r.stderr
-    assert {p.name for p in out.iterdir()} == {"project.sqlite", "corpus.parquet",
+    assert {p.name for p in out.iterdir()} >= {"project.sqlite", "corpus.parquet",
                                                "codebook.yaml", "stores"}
     r = cli("project", "init", FIX / "corpus", "--codebook", FIX / "codebook.yaml", "-o", out)
     assert r.returncode == 1 and "--force" in r.stderr
