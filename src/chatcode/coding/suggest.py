@@ -22,7 +22,7 @@ Notes
 - A code the coder never (or always) used gets a constant model; its kappa is undefined and
   its gate stays closed.
 - The classifier is scikit-learn's ``LogisticRegression(C=4, solver="liblinear")``,
-  without class weights.
+  without class weights (the dual problem when there are more features than posts).
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ class _Binary:
     def __init__(self, X, y: np.ndarray) -> None:
         from sklearn.linear_model import LogisticRegression
 
-        self.model = LogisticRegression(C=C_BINARY, solver="liblinear").fit(X, y)
+        dual = X.shape[0] < X.shape[1]  # liblinear's advice: the dual when features > posts
+        self.model = LogisticRegression(C=C_BINARY, solver="liblinear", dual=dual).fit(X, y)
 
     def proba(self, X) -> np.ndarray:
         return self.model.predict_proba(X)[:, 1]
@@ -284,13 +285,15 @@ def train_suggester(
     min_kappa: float = DEFAULT_MIN_KAPPA,
     folds: int = 5,
     seed: int = 0,
+    groups: str | None = None,
 ) -> Suggester:
     """Learn suggestions from the posts one coder/pass coded, and open the gate per code.
 
     ``features`` makes a fresh feature step (default :class:`TfidfFeatures`; see
     :mod:`chatcode.coding.suggest_features`). ``folds`` > 1 runs k-fold cross-validation and
     opens the gate of every code whose held-out kappa's lower 95% CI bound is at least
-    ``min_kappa``; ``folds=0`` skips the evaluation and leaves every gate closed.
+    ``min_kappa``; ``folds=0`` skips the evaluation and leaves every gate closed. ``groups``
+    keeps the posts with the same value of that column in one fold (``"thread"``: threads).
 
     Raises :class:`CodingError` with fewer than 20 coded posts (too few to learn or measure).
     """
@@ -314,6 +317,6 @@ def train_suggester(
         from chatcode.coding.suggest_eval import cross_validate, gate_of
 
         suggester.evaluation = cross_validate(coded, Y, codebook, features=features,
-                                              folds=folds, seed=seed)
+                                              folds=folds, seed=seed, groups=groups)
         suggester.gate = gate_of(suggester.evaluation, min_kappa)
     return suggester

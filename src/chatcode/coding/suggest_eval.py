@@ -36,12 +36,14 @@ from chatcode.codebook import Codebook
 from chatcode.coding.suggest import decide, fit_models, labels_of, predict_proba
 from chatcode.coding.suggest_features import FeatureStep, TfidfFeatures
 from chatcode.corpus import schema as S
+from chatcode.errors import CodingError
 from chatcode.reliability import coefficients as st
 
 __all__ = ["AGREEMENT_COLUMNS", "agreement_table", "cross_validate", "curve_figure",
            "gate_of", "keyword_predictions", "learning_curve", "posts_needed"]
 
 Z95 = 1.959963984540054
+THREAD = "thread"  # groups=THREAD: keep each thread (first post and its replies) in one fold
 AGREEMENT_COLUMNS = ("dimension", "code", "n", "human_yes", "model_yes", "kappa",
                      "kappa_ci_low", "kappa_ci_high", "ac1", "percent_agreement",
                      "precision", "recall", "f1")
@@ -112,11 +114,30 @@ def keyword_predictions(posts: pd.DataFrame, codebook: Codebook) -> np.ndarray:
     return out
 
 
-def _folds(n: int, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import KFold
+def _folds(posts: pd.DataFrame, folds: int, seed: int,
+           groups: str | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import GroupKFold, KFold
 
-    k = max(2, min(folds, n))
-    return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.arange(n)))
+    n = len(posts)
+    if groups is None:
+        k = max(2, min(folds, n))
+        return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.arange(n)))
+    if groups != THREAD and groups not in posts.columns:
+        raise CodingError(f"the corpus has no column {groups!r} to keep together in "
+                          "cross-validation", hint="give a column of the posts table, e.g. "
+                          "thread (the thread's first post) or a src_ column")
+    labels = _group_labels(posts, groups)
+    k = max(2, min(folds, len(set(labels))))
+    splitter = GroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(splitter.split(np.arange(n), groups=labels))
+
+
+def _group_labels(posts: pd.DataFrame, column: str) -> np.ndarray:
+    if column == THREAD:
+        root = posts[S.PARENT_ID].where(posts[S.PARENT_ID].notna() & posts[S.PARENT_ID]
+                                        .astype(str).ne(""), posts[S.POST_ID])
+        return root.astype(str).to_numpy()
+    return posts[column].astype(str).fillna("").to_numpy()
 
 
 def _fit_predict(train: pd.DataFrame, Y: np.ndarray, test: pd.DataFrame,
@@ -128,16 +149,18 @@ def _fit_predict(train: pd.DataFrame, Y: np.ndarray, test: pd.DataFrame,
 
 def cross_validate(posts: pd.DataFrame, Y: pd.DataFrame, codebook: Codebook, *,
                    features: Callable[[], FeatureStep] = TfidfFeatures, folds: int = 5,
-                   seed: int = 0) -> pd.DataFrame:
+                   seed: int = 0, groups: str | None = None) -> pd.DataFrame:
     """Held-out agreement of the suggestion models (and the keyword baseline) per code.
 
-    ``posts`` are the coded posts and ``Y`` their 0/1 codes (:func:`label_matrix`). The
+    ``posts`` are the coded posts and ``Y`` their 0/1 codes (:func:`label_matrix`).
+    ``groups`` names a column of ``posts`` whose values stay together in one fold (``thread``:
+    a thread's first post and its replies), so near-copies never sit on both sides. The
     table has :data:`AGREEMENT_COLUMNS` plus ``keyword_kappa`` and ``keyword_f1``.
     """
     layout = labels_of(codebook)
     Yv = Y.to_numpy()
     P = np.zeros(Yv.shape)
-    for train, test in _folds(len(posts), folds, seed):
+    for train, test in _folds(posts, folds, seed, groups):
         P[test] = _fit_predict(posts.iloc[train], Yv[train], posts.iloc[test], layout,
                                features)
     table = agreement_table(Yv, decide(P, layout), layout)
@@ -156,17 +179,18 @@ def _sizes(max_train: int, sizes: list[int] | None) -> list[int]:
 
 def learning_curve(posts: pd.DataFrame, Y: pd.DataFrame, codebook: Codebook, *,
                    features: Callable[[], FeatureStep] = TfidfFeatures, folds: int = 5,
-                   seed: int = 0, sizes: list[int] | None = None) -> pd.DataFrame:
+                   seed: int = 0, sizes: list[int] | None = None,
+                   groups: str | None = None) -> pd.DataFrame:
     """Held-out agreement per code after training on n coded posts, for growing n.
 
     In each of the ``folds`` splits the training posts are shuffled once (``seed``) and the
     models are trained on their first n; the held-out part is predicted. So every coded post
     is predicted at every n by a model that did not see it, and n grows as a coder's work
-    grows (a random order of coding). Long table: ``n_train`` plus :data:`AGREEMENT_COLUMNS`.
+    grows (a random order of coding). ``groups`` as in :func:`cross_validate`. Long table: ``n_train`` plus :data:`AGREEMENT_COLUMNS`.
     """
     layout = labels_of(codebook)
     Yv = Y.to_numpy()
-    splits = _folds(len(posts), folds, seed)
+    splits = _folds(posts, folds, seed, groups)
     max_train = min(len(train) for train, _ in splits)
     grid = _sizes(max_train, sizes)
     rng = np.random.default_rng(seed)
