@@ -9,6 +9,7 @@
   growing n, and :func:`posts_needed`: the smallest n where a code clears the bar.
 - :func:`gate_of`: which codes' suggestions are switched on.
 - :func:`curve_figure`: the learning curve as a matplotlib figure.
+- :func:`evaluate`: all of it for one coder/pass (what ``chatcode suggest --evaluate`` shows).
 
 Notes
 -----
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,8 +41,8 @@ from chatcode.corpus import schema as S
 from chatcode.errors import CodingError
 from chatcode.reliability import coefficients as st
 
-__all__ = ["AGREEMENT_COLUMNS", "agreement_table", "cross_validate", "curve_figure",
-           "gate_of", "keyword_predictions", "learning_curve", "posts_needed"]
+__all__ = ["AGREEMENT_COLUMNS", "Evaluation", "agreement_table", "cross_validate",
+           "curve_figure", "evaluate", "gate_of", "keyword_predictions", "learning_curve", "posts_needed"]
 
 Z95 = 1.959963984540054
 THREAD = "thread"  # groups=THREAD: keep each thread (first post and its replies) in one fold
@@ -249,3 +251,57 @@ def curve_figure(curve: pd.DataFrame, *, min_kappa: float, title: str = ""):
     if title:
         fig.suptitle(title)
     return fig
+
+
+@dataclass
+class Evaluation:
+    """The held-out evaluation of suggestions for one coder/pass (:func:`evaluate`).
+
+    ``table``: one row per code, :data:`AGREEMENT_COLUMNS`, the keyword baseline
+    (``keyword_kappa``, ``keyword_f1``), ``posts_needed`` (from the learning curve; NA: the
+    bar was not reached) and ``gate_open``. ``curve``: the learning curve (long table).
+    """
+
+    table: pd.DataFrame
+    curve: pd.DataFrame
+    coder: str
+    pass_: str
+    n_posts: int
+    min_kappa: float
+    folds: int
+    groups: str | None
+
+    def figure(self):
+        """The learning curve as a matplotlib figure."""
+        return curve_figure(self.curve, min_kappa=self.min_kappa,
+                            title=f"Suggestions vs coder {self.coder}/{self.pass_}: held-out "
+                            f"kappa ({self.folds}-fold"
+                            + (f", grouped by {self.groups}" if self.groups else "") + ")")
+
+
+def evaluate(corpus, codes: pd.DataFrame, codebook: Codebook, *, coder: str | None = None,
+             pass_: str | None = None, features: Callable[[], FeatureStep] = TfidfFeatures,
+             min_kappa: float = 0.8, folds: int = 5, seed: int = 0,
+             groups: str | None = None, sizes: list[int] | None = None) -> Evaluation:
+    """Cross-validated agreement per code, the learning curve, and the gate.
+
+    ``corpus`` is a :class:`~chatcode.corpus.Corpus` or a posts table; the other options as
+    in :func:`chatcode.coding.suggest.train_suggester` and :func:`learning_curve`.
+    """
+    from chatcode.coding.suggest import label_matrix
+
+    posts = corpus.posts if hasattr(corpus, "posts") else corpus
+    coded, Y, coder, pass_ = label_matrix(posts, codes, codebook, coder=coder, pass_=pass_)
+    if len(coded) < 20:
+        raise CodingError(f"coder {coder}, pass {pass_} has coded {len(coded)} post(s); the "
+                          "evaluation needs at least 20", hint="code more posts first")
+    table = cross_validate(coded, Y, codebook, features=features, folds=folds, seed=seed,
+                           groups=groups)
+    curve = learning_curve(coded, Y, codebook, features=features, folds=folds, seed=seed,
+                           sizes=sizes, groups=groups)
+    needed = posts_needed(curve, min_kappa)
+    table["posts_needed"] = needed["posts_needed"].to_numpy()
+    gate = gate_of(table, min_kappa)
+    table["gate_open"] = [gate[f"{d}:{c}"] for d, c in zip(table["dimension"], table["code"],
+                                                          strict=True)]
+    return Evaluation(table, curve, coder, pass_, len(coded), min_kappa, folds, groups)
