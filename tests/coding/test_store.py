@@ -90,7 +90,8 @@ def test_read_codes_takes_a_store_like_any_codes_source(tmp_path):
 def test_empty_store_reads_as_an_empty_codes_table(tmp_path):
     new_store(tmp_path).close()
     df = read_store(tmp_path / "s.sqlite")
-    assert df.empty and list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]
+    assert df.empty and list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH,
+                                             S.SUGGESTION]
 
 
 def test_position_progress_and_next_uncoded(tmp_path):
