@@ -44,7 +44,8 @@ import pandas as pd
 from chatcode.corpus import schema as S
 from chatcode.errors import CodingError, Location, Problem, Problems
 
-__all__ = ["CodingStore", "Undone", "is_store", "post_fingerprint", "read_store"]
+__all__ = ["CodingStore", "Undone", "is_store", "post_fingerprint", "read_store",
+           "stored_order"]
 
 KIND = "coding_store"
 STORE_VERSION = "1"
@@ -561,3 +562,17 @@ def read_store(path: str | Path) -> pd.DataFrame:
         else:
             df[col] = df[col].astype("str")
     return df
+
+
+def stored_order(path: str | Path) -> tuple[str, ...] | None:
+    """The post ids of an existing store in coding order; ``None`` when there is no store
+    yet (used to resume a store whose order was not time order, e.g. active learning)."""
+    path = Path(path)
+    if not is_store(path):
+        return None
+    conn = _connect(path)
+    try:
+        _read_meta(conn, path)
+        return tuple(r[0] for r in conn.execute("SELECT post_id FROM posts ORDER BY seq"))
+    finally:
+        conn.close()

@@ -42,8 +42,8 @@ from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
 from chatcode.errors import CodingError
 
-__all__ = ["DEFAULT_MIN_KAPPA", "PROBABILITY", "SUGGESTED", "Suggester", "label_matrix",
-           "labels_of", "train_suggester"]
+__all__ = ["DEFAULT_MIN_KAPPA", "PROBABILITY", "SUGGESTED", "Suggester", "describe_gate",
+           "label_matrix", "labels_of", "train_for_coding", "train_suggester"]
 
 DEFAULT_MIN_KAPPA = 0.8
 PROBABILITY = "probability"
@@ -324,3 +324,26 @@ def train_suggester(
                                               folds=folds, seed=seed, groups=groups)
         suggester.gate = gate_of(suggester.evaluation, min_kappa)
     return suggester
+
+
+def train_for_coding(corpus: Corpus | pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
+                     *, coder: str, pass_: str, min_kappa: float = DEFAULT_MIN_KAPPA,
+                     ) -> Suggester:
+    """The suggester a coding session uses: learnt from ``coder``/``pass_`` when ``codes``
+    hold that pass (e.g. the store being continued), else from the one pass they hold."""
+    pairs = set(zip(codes[S.CODER].astype(str), codes[S.PASS].astype(str), strict=True))
+    mine = (coder, pass_) in pairs
+    return train_suggester(corpus, codes, codebook, coder=coder if mine else None,
+                           pass_=pass_ if mine else None, min_kappa=min_kappa)
+
+
+def describe_gate(suggester: Suggester) -> str:
+    """One line: which codes' suggestions are switched on."""
+    on = suggester.gated_codes()
+    head = (f"suggestions learnt from {suggester.coder}/{suggester.pass_} "
+            f"({suggester.n_posts} coded posts): ")
+    if not on:
+        return head + (f"no code clears held-out kappa {suggester.min_kappa:g} (lower CI "
+                       "bound); nothing will be suggested")
+    return head + (f"on for {len(on)} of {len(suggester.labels)} codes (held-out kappa CI "
+                   f"low >= {suggester.min_kappa:g}): {', '.join(on)}")
