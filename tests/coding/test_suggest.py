@@ -85,12 +85,15 @@ def test_agreement_table_matches_scikit_learn():
         assert row["kappa_ci_low"] < row["kappa"] < row["kappa_ci_high"]
 
 
-def test_gate_uses_the_lower_ci_bound_and_never_opens_an_undefined_kappa():
-    table = pd.DataFrame({"dimension": ["d"] * 4, "code": ["a", "b", "c", "d"],
-                          "kappa": [0.95, 0.85, np.nan, 0.9],
-                          "kappa_ci_low": [0.8, 0.79, np.nan, 0.81]})
-    assert gate_of(table, 0.8) == {"d:a": True, "d:b": False, "d:c": False, "d:d": True}
-    assert gate_of(table, 0.85) == {"d:a": False, "d:b": False, "d:c": False, "d:d": False}
+def test_gate_uses_the_lower_ci_bound_and_never_opens_an_undefined_or_rare_kappa():
+    table = pd.DataFrame({"dimension": ["d"] * 5, "code": ["a", "b", "c", "d", "e"],
+                          "human_yes": [40, 40, 40, 10, 9],
+                          "kappa": [0.95, 0.85, np.nan, 0.9, 1.0],
+                          "kappa_ci_low": [0.8, 0.79, np.nan, 0.81, 1.0]})
+    assert gate_of(table, 0.8) == {"d:a": True, "d:b": False, "d:c": False, "d:d": True,
+                                   "d:e": False}      # e: perfect, but only 9 posts
+    assert gate_of(table, 0.85) == {"d:a": False, "d:b": False, "d:c": False, "d:d": False,
+                                    "d:e": False}
 
 
 def test_gate_opens_for_learnable_codes_and_stays_closed_for_a_coin_flip():
@@ -133,6 +136,7 @@ def test_evaluation_curve_and_posts_needed():
 
 def test_posts_needed_is_where_the_bar_is_kept_from_then_on():
     curve = pd.DataFrame({"n_train": [10, 20, 30, 40], "dimension": "d", "code": "a",
+                          "human_yes": 30,
                           "kappa": [0.5, 0.9, 0.7, 0.95],
                           "kappa_ci_low": [0.4, 0.85, 0.6, 0.9]})
     assert posts_needed(curve, 0.8)["posts_needed"].tolist() == [40]

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written posts, one per line where they fit)
 """German posts of the evaluation corpus, each coded by hand (see README.md).
 
 Each entry is ``(text, codes)``. ``codes`` lists the codes per dimension:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """English posts of the evaluation corpus, each coded by hand (format: see bank_de.py)."""
 
 ROOTS = {

@@ -1,4 +1,5 @@
-"""``chatcode suggest``: coding suggestions learnt from one coder, gated per code by held-out kappa."""
+"""``chatcode suggest``: coding suggestions learnt from one coder, gated per code by held-out
+kappa."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from rich.table import Table
 
 from chatcode._io.output import atomic_file, check_writable
 from chatcode.cli._app import _state, app, emit, err
-from chatcode.errors import CodingError
 
 
 class Format(StrEnum):

@@ -17,7 +17,9 @@ Notes
 1969), not the point estimate: with few coded posts or a rare code the CI is wide, and a code
 whose kappa is 0.82 on 40 posts has not shown that it clears 0.8. Requiring the lower bound
 is the conservative reading of "kappa > 0.8", the bar the DiabPeerS paper (PMID 39834648) set
-for human coders. A code with an undefined kappa (no variation) never passes.
+for human coders. A code with an undefined kappa (no variation) never passes, nor does a
+code the coder used in fewer than 10 posts (:data:`MIN_POSITIVES`): there the asymptotic CI
+says little (perfect agreement on 9 posts has a standard error of 0).
 
 *Cross-validation* splits the coded posts into ``folds`` parts (``KFold``, shuffled with
 ``seed``); for each part, a fresh feature step and fresh models are trained on the other parts
@@ -42,9 +44,11 @@ from chatcode.errors import CodingError
 from chatcode.reliability import coefficients as st
 
 __all__ = ["AGREEMENT_COLUMNS", "Evaluation", "agreement_table", "cross_validate",
-           "curve_figure", "evaluate", "gate_of", "keyword_predictions", "learning_curve", "posts_needed"]
+           "curve_figure", "evaluate", "gate_of", "keyword_predictions", "learning_curve",
+           "posts_needed"]
 
 Z95 = 1.959963984540054
+MIN_POSITIVES = 10  # fewer posts with the code: the asymptotic CI says too little
 THREAD = "thread"  # groups=THREAD: keep each thread (first post and its replies) in one fold
 AGREEMENT_COLUMNS = ("dimension", "code", "n", "human_yes", "model_yes", "kappa",
                      "kappa_ci_low", "kappa_ci_high", "ac1", "percent_agreement",
@@ -76,10 +80,16 @@ def agreement_table(human: np.ndarray, model: np.ndarray,
         "recall": recall, "f1": f1})
 
 
+def _clears(table: pd.DataFrame, min_kappa: float) -> np.ndarray:
+    low = np.nan_to_num(table["kappa_ci_low"].to_numpy(dtype=float), nan=-np.inf)
+    yes = table["human_yes"].to_numpy() if "human_yes" in table else np.full(len(low), np.inf)
+    return (low >= min_kappa) & (yes >= MIN_POSITIVES)
+
+
 def gate_of(table: pd.DataFrame, min_kappa: float) -> dict[str, bool]:
-    """``dimension:code`` -> True when the held-out kappa's lower CI bound >= ``min_kappa``."""
-    low = table["kappa_ci_low"].to_numpy(dtype=float)
-    ok = np.nan_to_num(low, nan=-np.inf) >= min_kappa
+    """``dimension:code`` -> True when the held-out kappa's lower CI bound >= ``min_kappa``
+    and the coder used the code in at least :data:`MIN_POSITIVES` posts."""
+    ok = _clears(table, min_kappa)
     return {f"{d}:{c}": bool(g) for d, c, g in zip(table["dimension"], table["code"], ok,
                                                   strict=True)}
 
@@ -188,7 +198,8 @@ def learning_curve(posts: pd.DataFrame, Y: pd.DataFrame, codebook: Codebook, *,
     In each of the ``folds`` splits the training posts are shuffled once (``seed``) and the
     models are trained on their first n; the held-out part is predicted. So every coded post
     is predicted at every n by a model that did not see it, and n grows as a coder's work
-    grows (a random order of coding). ``groups`` as in :func:`cross_validate`. Long table: ``n_train`` plus :data:`AGREEMENT_COLUMNS`.
+    grows (a random order of coding). ``groups`` as in :func:`cross_validate`. Long table:
+    ``n_train`` plus :data:`AGREEMENT_COLUMNS`.
     """
     layout = labels_of(codebook)
     Yv = Y.to_numpy()
@@ -217,7 +228,7 @@ def posts_needed(curve: pd.DataFrame, min_kappa: float) -> pd.DataFrame:
     rows = []
     for (dim, code), g in curve.groupby(["dimension", "code"], sort=False):
         g = g.sort_values("n_train")
-        ok = np.nan_to_num(g["kappa_ci_low"].to_numpy(float), nan=-np.inf) >= min_kappa
+        ok = _clears(g, min_kappa)
         # the first n after which every larger n also clears the bar
         tail = np.flatnonzero(~ok)
         first = 0 if len(tail) == 0 else tail[-1] + 1
