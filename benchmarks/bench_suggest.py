@@ -105,7 +105,8 @@ def speed(n_train: int, n_posts: int, n_codes: int) -> None:
     print(f"  features {t1 - t0:6.1f} s | training {t2 - t1:6.1f} s | prediction of "
           f"{n_posts:,} new posts {t3 - t2:6.1f} s | total {total:6.1f} s wall, {cpu:.1f} s "
           f"CPU (target < 60 s: {'met' if total < 60 else 'NOT met'})")
-    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; floor (one TF-IDF pass over the training texts) {floor:.1f} s; total = "
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; floor (one "
+          f"TF-IDF pass over the training texts) {floor:.1f} s; total = "
           f"{total / floor:.1f} x floor; decisions equal to the (noisy) truth: {agree:.1%}",
           flush=True)
 
