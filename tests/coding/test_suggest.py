@@ -338,3 +338,41 @@ def test_suggest_command_evaluates_and_lists_suggestions(tmp_path):
     assert set(rows["post_id"]) <= set(CORPUS.posts["post_id"].tail(40))
     assert "esteem" not in set(rows["code"])
     assert rows["rank"].is_monotonic_increasing
+
+
+def test_sheet_command_adds_suggestions_in_uncertainty_order(tmp_path):
+    corpus_path = write_corpus(CORPUS, tmp_path / "corpus.xlsx")
+    coded = CODES[CODES["post_id"].isin(CORPUS.posts["post_id"].head(120))]
+    coded.drop(columns=[S.CODED_AT, S.CODEBOOK_HASH]).to_csv(tmp_path / "codes.csv",
+                                                             index=False)
+    result = CliRunner().invoke(app, [
+        "sheet", str(corpus_path), "--codebook", str(FIX / "codebook.yaml"), "--coder",
+        "anna", "--pass", "second", "--suggest-from", str(tmp_path / "codes.csv"),
+        "--order", "uncertain", "-o", str(tmp_path / "next.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "suggestions learnt from anna/main" in result.output
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "next.xlsx")["coding"]
+    assert ws.cell(1, ws.max_column).value == "suggested"
+    first = [ws.cell(r, 1).value for r in range(3, 8)]
+    assert first != CORPUS.posts["post_id"].head(5).tolist()      # not time order
+    result = CliRunner().invoke(app, [
+        "sheet", str(corpus_path), "--codebook", str(FIX / "codebook.yaml"), "--coder",
+        "anna", "--order", "uncertain", "-o", str(tmp_path / "other.xlsx")])
+    assert result.exit_code != 0 and "--suggest-from" in result.output
+
+
+def test_a_store_resumes_in_the_order_it_was_made_with(tmp_path):
+    from chatcode.cli.coder_cmd import _coding_order
+
+    s = train_suggester(CORPUS, CODES, CB, folds=0)
+    selected = CORPUS.posts.head(12)
+    path = tmp_path / "s.sqlite"
+    first = _coding_order(path, selected, s)              # a new store: the model's order
+    assert first == s.order(selected)["post_id"].tolist()
+    CodingStore.open(path, codebook=CB, coder="anna", post_ids=first).close()
+    retrained = train_suggester(CORPUS, CODES.iloc[::-1], CB, folds=0, seed=5)
+    assert _coding_order(path, selected, retrained) == first
+    assert _coding_order(tmp_path / "new.sqlite", selected, None) == \
+        selected["post_id"].tolist()
