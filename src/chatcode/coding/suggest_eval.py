@@ -57,7 +57,10 @@ AGREEMENT_COLUMNS = ("dimension", "code", "n", "human_yes", "model_yes", "kappa"
 
 def agreement_table(human: np.ndarray, model: np.ndarray,
                     layout: list[tuple[str, str, bool]]) -> pd.DataFrame:
-    """Agreement of ``model`` with ``human`` (both ``(n_posts, n_codes)`` 0/1) per code."""
+    """Agreement of ``model`` with ``human`` (both ``(n_posts, n_codes)`` 0/1) per code.
+
+    The CI of kappa is ``kappa ± 1.96 SE`` (asymptotic SE, :func:`cohen_kappa_se`), cut to
+    [-1, 1]."""
     human = np.asarray(human, dtype=np.int64)
     model = np.asarray(model, dtype=np.int64)
     ratings = np.stack([human.T, model.T], axis=1)          # (V, 2, n)
@@ -74,8 +77,8 @@ def agreement_table(human: np.ndarray, model: np.ndarray,
     return pd.DataFrame({
         "dimension": [d for d, _, _ in layout], "code": [k for _, k, _ in layout],
         "n": c["n"], "human_yes": human.sum(axis=0), "model_yes": model.sum(axis=0),
-        "kappa": c["kappa"], "kappa_ci_low": c["kappa"] - Z95 * se,
-        "kappa_ci_high": c["kappa"] + Z95 * se, "ac1": c["ac1"],
+        "kappa": c["kappa"], "kappa_ci_low": np.clip(c["kappa"] - Z95 * se, -1, 1),
+        "kappa_ci_high": np.clip(c["kappa"] + Z95 * se, -1, 1), "ac1": c["ac1"],
         "percent_agreement": c["percent_agreement"], "precision": precision,
         "recall": recall, "f1": f1})
 
