@@ -38,7 +38,7 @@ def _register_optional() -> None:
     import importlib
 
     for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "whatsapp",
-                 "telegram", "slack", "discord", "mapped"):
+                 "telegram", "slack", "discord", "matrix", "messenger", "signal_export", "mapped"):
         try:
             module = importlib.import_module(f"chatcode.ingest.{name}")
         except ModuleNotFoundError as exc:
@@ -107,6 +107,7 @@ def ingest(
     dayfirst: bool | None = None,
     pseudonymize: str | Path | None = None,
     scrub: Sequence[str] = (),
+    phrases: Sequence[str | Path] = (),
 ) -> Corpus:
     """Read one or more chat exports into one canonical :class:`~chatcode.Corpus`.
 
@@ -148,7 +149,7 @@ def ingest(
     corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
                               roles=roles, mapping=mapping, progress=progress,
                               infer_replies=infer_replies, dayfirst=dayfirst,
-                              pseudonymize=pseudonymize, scrub=scrub)
+                              pseudonymize=pseudonymize, scrub=scrub, phrases=phrases)
     return corpus
 
 
@@ -165,6 +166,7 @@ def ingest_report(
     dayfirst: bool | None = None,
     pseudonymize: str | Path | None = None,
     scrub: Sequence[str] = (),
+    phrases: Sequence[str | Path] = (),
 ) -> tuple[Corpus, list[str]]:
     """Like :func:`ingest`, and also return the report lines (format detected, counts).
 
@@ -192,7 +194,8 @@ def ingest_report(
             hint="leave out --format (or give --format table) when you give --mapping")
     options = Options(group=group, timezone=tz,
                       mapping=Path(mapping) if mapping is not None else None,
-                      progress=progress, infer_replies=infer_replies, dayfirst=dayfirst)
+                      progress=progress, infer_replies=infer_replies, dayfirst=dayfirst,
+                      phrases=tuple(Path(p) for p in phrases))
     parts: list[tuple[Path, Parsed]] = []
     for path in paths:
         source = Source(path)
