@@ -311,10 +311,13 @@ def _ids(group: str, local: pd.Series, authors: pa.Array, texts: pa.Array) -> pd
     ids = _str(pc.binary_join_element_wise(
         pa.scalar(ID_PREFIX, big), pc.cast(pa.array(hexed, type=pa.binary(16)), big),
         pa.scalar("", big)))
-    if ids.duplicated().any():
-        repeat = ids.groupby(ids).cumcount()
-        ids = ids + pd.Series(np.where(repeat > 0, "-" + (repeat + 1).astype(str), ""),
-                              dtype="str")
+    dup = pd.Series(hashes).duplicated(keep=False).to_numpy()  # a uint64 hash table, no sort
+    if dup.any():
+        rows = np.flatnonzero(dup)
+        repeat = pd.Series(hashes[rows]).groupby(hashes[rows], sort=False).cumcount().to_numpy()
+        suffix = np.full(len(ids), "", dtype=object)
+        suffix[rows] = np.where(repeat > 0, "-" + (repeat + 1).astype(str), "")
+        ids = ids + pd.Series(suffix, dtype="str")
     return ids
 
 
