@@ -51,7 +51,7 @@ def ingest(
         help="YAML mapping of a hand-made Excel/CSV export's columns to the canonical ones.",
         exists=True, dir_okay=False)] = None,
     infer_replies: Annotated[float | None, typer.Option(
-        "--infer-replies", metavar="MINUTES",
+        "--infer-replies", metavar="MINUTES", min=0,
         help="For exports without reply links (WhatsApp): a message by another author within "
         "MINUTES counts as a reply to the previous post (marked as inferred).")] = None,
     dayfirst: Annotated[bool | None, typer.Option(
@@ -80,7 +80,8 @@ def ingest(
     The format is detected from each file's content unless --format is given; what was
     detected, the time zone used, and the posts per role are printed on stderr.
     """
-    check_writable(out, force=force)  # fail before the work, not after it
+    # fail before the work, not after it (.xlsx is a file; NAME and NAME.parquet folders)
+    check_writable(out, force=force, folder=out.suffix.lower() != ".xlsx")
     if pseudonymize is not None:
         check_key_path(pseudonymize, out, exports)
         if pseudonymize.resolve().parent == out.resolve().parent:

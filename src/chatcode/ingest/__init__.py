@@ -38,7 +38,7 @@ def _register_optional() -> None:
     import importlib
 
     for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "whatsapp",
-                 "telegram", "slack", "discord", "mapped"):
+                 "telegram", "slack", "discord", "matrix", "messenger", "signal_export", "mapped"):
         try:
             module = importlib.import_module(f"chatcode.ingest.{name}")
         except ModuleNotFoundError as exc:
@@ -77,6 +77,8 @@ def _detect(source: Source) -> ModuleType:
             return m
     if source.kind == "text":
         decode(source.path.read_bytes(), source.path)  # raises for binary / undecodable files
+        if not source.columns and not source.head.lstrip().startswith(("{", "[")):
+            source.table  # noqa: B018  (a table that cannot be read: raise its real error)
     if sum(c in source.columns for c in S.REQUIRED_POST_COLUMNS) >= 2:
         # nearly the canonical form: name the missing columns and the closest ones found
         S.require_columns(source.table.data, S.REQUIRED_POST_COLUMNS, where=source.where,
@@ -208,6 +210,10 @@ def ingest_report(
             note(f"{path}: {line}")
         note(f"{path}: {len(parsed.corpus.posts)} posts, {len(parsed.corpus.reactions)} "
              f"reactions in {parsed.corpus.posts[S.GROUP].nunique()} group(s)")
+        if parsed.corpus.posts.empty:
+            warnings.warn(ChatcodeWarning(
+                f"{path}: the export holds no posts (e.g. only a header row, or every row "
+                "left out as above); check that it is the whole export"), stacklevel=2)
         parts.append((path, parsed))
     corpus = _merge(parts)
     if roles is not None:
