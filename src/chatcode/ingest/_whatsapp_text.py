@@ -134,7 +134,8 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Arra
     rows = pc.indices_nonzero(colon)
     found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+?):(?P<t>.*)$")
     name, tail = found.field("a"), found.field("t")
-    known = pc.unique(pc.filter(author, has_author))
+    encoded = author.dictionary_encode()  # the names of rows with an author, without a copy
+    known = pc.take(encoded.dictionary, pc.unique(pc.filter(encoded.indices, has_author)))
     is_bare = pc.or_(pc.equal(tail, ""), pc.starts_with(tail, "\n"))
     ok = pc.or_(is_bare, pc.fill_null(pc.is_in(strip_marks(name), strip_marks(known)), False))
     gap = pc.or_(pc.starts_with(tail, " "), pc.starts_with(tail, "\n"))
