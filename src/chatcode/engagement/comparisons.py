@@ -368,7 +368,9 @@ def _ttest(y: np.ndarray, mask: np.ndarray, *, equal_var: bool) -> dict[str, obj
         note = "no variation within the groups"
     if note:
         return {**_empty(note), S.DF: math.nan}
-    res = stats.ttest_ind(a, b, equal_var=equal_var)
+    with warnings.catch_warnings():  # a group without variation: said in the note below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = stats.ttest_ind(a, b, equal_var=equal_var)
     g = E.hedges_g(len(a), float(a.mean()), float(a.std(ddof=1)), len(b), float(b.mean()),
                    float(b.std(ddof=1)))
     row = {S.STATISTIC: float(res.statistic), S.P_VALUE: float(res.pvalue),

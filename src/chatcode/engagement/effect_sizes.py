@@ -71,7 +71,7 @@ def _fisher_ci(r: float, se: float, level: float) -> tuple[float, float]:
     if not math.isfinite(se):
         return math.nan, math.nan
     if abs(r) >= 1 or se == 0:
-        return r, r  # a complete separation: every pair agrees, no spread on the z scale
+        return math.nan, math.nan  # complete separation: Fisher's z is infinite, no CI
     z = float(stats.norm.ppf(0.5 + level / 2))
     centre, half = math.atanh(r), z * se / (1 - r * r)
     return math.tanh(centre - half), math.tanh(centre + half)

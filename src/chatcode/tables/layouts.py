@@ -265,6 +265,7 @@ class Table:
     notes: tuple[str, ...] = ()
     summary: dict[str, object] = field(default_factory=dict)
     dimension_label: str | None = None
+    effect_size: bool = False  # journal layouts show effect sizes and CIs of the means
 
     @property
     def id(self) -> str:
@@ -285,7 +286,7 @@ BUILTIN_TABLES = (
     TableSpec("participation", "participation", None,
               "Posts and responses per week, group and role"),
 )
-_OPTIONS = {"with_without": ("test", "continuity", "adjust", "cluster"),
+_OPTIONS = {"with_without": ("test", "continuity", "adjust", "cluster", "effect_size"),
             "latency": ("by", "quantile_method"), "participation": ("by",),
             "support_characteristics": (), "topics": (), "frequencies": ()}
 
@@ -342,13 +343,15 @@ def _options(spec: TableSpec, overrides: dict[str, object]) -> dict[str, object]
 
 def build_table(coded: CodedPosts, spec: TableSpec, **overrides: object) -> Table:
     """Build one table from its spec. ``overrides`` (``test``, ``continuity``, ``adjust``,
-    ``cluster``; None = keep) replace the spec's options where the kind takes them."""
+    ``cluster``, ``effect_size``; None = keep) replace the spec's options where the kind
+    takes them."""
     table = _build(coded, spec, _options(spec, overrides))
     inferred = inferred_replies_note(coded.corpus.posts)
     notes = table.notes + ((inferred,) if inferred else ())
     label = (coded.codebook.dimension(spec.dimension).label if spec.dimension is not None
              else table.dimension_label)
-    return Table(table.spec, table.data, table.test, notes, table.summary, label)
+    return Table(table.spec, table.data, table.test, notes, table.summary, label,
+                 table.effect_size)
 
 
 def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table:
@@ -363,7 +366,8 @@ def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table
                                   adjust=normalize_adjust(opts.get("adjust")),
                                   cluster=opts.get("cluster"), **common)
         return Table(spec, data, str(data[S.TEST].iat[0]) if len(data) else None,
-                     notes + _test_notes(data))
+                     notes + _test_notes(data),
+                     effect_size=bool(opts.get("effect_size", False)))
     if spec.kind == "support_characteristics":
         return Table(spec, support_characteristics_table(coded, dimension=spec.dimension,
                                                          **common), None, notes,
@@ -401,8 +405,21 @@ def _no_topic_note(coded: CodedPosts, dimension: str) -> tuple[str, ...]:
 
 
 def build_tables(coded: CodedPosts, *, tables: str | Sequence[str] = "all",
-                 **overrides: object) -> list[Table]:
+                 adjust_family: str = "table", **overrides: object) -> list[Table]:
     """Build the tables ``tables`` (see :func:`select_tables`); ``overrides`` as in
-    :func:`build_table` (e.g. ``test="welch"`` for every with/without table)."""
-    return [build_table(coded, spec, **overrides)
-            for spec in select_tables(coded.codebook, tables)]
+    :func:`build_table` (e.g. ``test="welch"`` for every with/without table).
+
+    ``adjust_family="all"`` adjusts the p-values of every with/without table together (one
+    family of tests, :func:`chatcode.tables.family.adjust_across`) with the ``adjust``
+    method (default Holm) instead of table by table.
+    """
+    from chatcode.tables.family import adjust_across
+
+    if adjust_family not in ("table", "all"):
+        raise TablesError(f"unknown p-value family {adjust_family!r}",
+                          hint="use table (each table on its own) or all (every table)")
+    built = [build_table(coded, spec, **overrides)
+             for spec in select_tables(coded.codebook, tables)]
+    if adjust_family == "all":
+        built = adjust_across(built, method=overrides.get("adjust") or "holm")
+    return built
