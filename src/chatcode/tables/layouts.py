@@ -44,7 +44,8 @@ from chatcode.errors import Location, TablesError
 
 __all__ = ["BUILTIN_TABLES", "CodedPosts", "Table", "build_table", "build_tables",
            "coded_posts", "frequencies_table", "latency_table", "participation_table",
-           "select_tables", "support_characteristics_table", "table_specs", "topics_table",
+           "select_tables", "support_characteristics_table", "table_specs",
+           "time_to_response_table", "topics_table",
            "with_without_table"]
 
 
@@ -287,6 +288,7 @@ BUILTIN_TABLES = (
               "Posts and responses per week, group and role"),
 )
 _OPTIONS = {"with_without": ("test", "continuity", "adjust", "cluster", "effect_size"),
+            "time_to_response": ("by",),
             "latency": ("by", "quantile_method"), "participation": ("by",),
             "support_characteristics": (), "topics": (), "frequencies": ()}
 
@@ -387,9 +389,46 @@ def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table
         by = opts.get("by", (S.GROUP, S.ROLE))
         return Table(spec, participation_table(coded, by=(by,) if isinstance(by, str)
                                                else tuple(by)))
+    if spec.kind == "time_to_response":
+        data, notes2 = time_to_response_table(coded, dimension=spec.dimension,
+                                              by=opts.get("by", S.GROUP), rows=spec.rows)
+        return Table(spec, data, None, notes + notes2)
     raise TablesError(f"table {spec.id!r} has the unknown kind {spec.kind!r}",
                       hint="use with_without, support_characteristics, topics, frequencies, "
-                      "latency or participation")
+                      "latency, participation or time_to_response")
+
+
+def time_to_response_table(coded: CodedPosts, *, dimension: str | None = None,
+                           by: str | None = S.GROUP, rows: Sequence[str] | None = None
+                           ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Time to first response (:mod:`chatcode.engagement.survival`) and its notes.
+
+    Without ``dimension``: Kaplan-Meier summaries of every post of the corpus, ``all`` and
+    per ``by`` level (log-rank test across them in the notes). With ``dimension``: per code,
+    the coded posts with vs without it (medians, log-rank, Cox hazard ratio).
+    """
+    from chatcode.engagement.survival import (
+        compare_survival,
+        survival_summary,
+        time_to_response,
+    )
+
+    data = time_to_response(coded.corpus, responses=coded.responses)
+    note = ("Time from a post to its first response (reply or reaction), censored at the end "
+            "of its group's export; median by Kaplan-Meier with 95% CI")
+    if dimension is None:
+        out = survival_summary(data, by=None if by in (None, "none", "all") else by)
+        lr = out.attrs.get("logrank")
+        extra = ((f"log-rank test across {by}s: chi2 = {lr['chi2']:.2f}, df = {lr['df']}, "
+                  f"p = {lr['p_value']:.3g}",) if lr else ())
+        return out, (note, *extra)
+    dim = coded.codebook.dimension(dimension)
+    units, codes = coded.codes_of(dimension)
+    pos = pd.Index(data[S.POST_ID]).get_indexer(units[S.POST_ID])
+    keep = _rows(dim, rows)
+    out = compare_survival(data.iloc[pos].reset_index(drop=True), codes[keep])
+    out.insert(1, S.LABEL, pd.array(_labels(dim, keep, None), dtype="str"))
+    return out, (note + "; log-rank test and Cox hazard ratio (HR > 1: answered sooner)",)
 
 
 def _test_notes(data: pd.DataFrame) -> tuple[str, ...]:
