@@ -357,6 +357,8 @@ def write_report(coded: CodedPosts, out: str | Path, *, tables: str | Sequence[s
     every = tables == "all" or list(tables) == ["all"]
     ids = [t.id for t in table_specs(coded.codebook)] if every else tables
     built = build_tables(coded, tables=ids, **overrides)
+    if every:  # the whole report: time to first response and the reply network too
+        built += figures.report_sections(coded, built)
     prov = provenance(coded, inputs=inputs, options={**(options or {}), **{
         k: v for k, v in overrides.items() if v is not None}})
     figs = figures.report_figures(coded, built)
