@@ -114,9 +114,9 @@ def latency_command(
         help="How quartiles are interpolated (numpy.percentile; linear = R type 7, "
         "weibull = SPSS).")] = QuantileMethod.linear,
     survival: Annotated[bool, typer.Option(
-        "--survival", help="Time to first response as survival data: every post, censored "
-        "at the end of its group's export; Kaplan-Meier median with 95% CI, log-rank test "
-        "across groups.")] = False,
+        help="Time to first response as survival data instead: Kaplan-Meier per --by "
+        "value, posts without a response censored at the end of the export, log-rank "
+        "test.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Reply latency: n, mean, median and quartiles of the time from a post to its replies.
@@ -128,16 +128,19 @@ def latency_command(
     data = read_corpus(corpus)
     _name_inferred(data)
     if survival:
-        _survival(data, by, format, out_file, kind, include_self=include_self,
-                  responders=responders.value, force=force)
-        return
-    table = latency(data, by=by.value if by else None,
-                    include_self=include_self, responders=responders.value,
-                    quantile_method=quantile_method.value)
+        from chatcode.engagement.survival import survival_summary, time_to_response
+
+        table = survival_summary(time_to_response(data, include_self=include_self,
+                                                  responders=responders.value),
+                                 by=by.value if by else None)
+    else:
+        table = latency(data, by=by.value if by else None,
+                        include_self=include_self, responders=responders.value,
+                        quantile_method=quantile_method.value)
     if out_file is not None:
-        _write(table, out_file, kind, force=force, sheet="latency")
+        _write(table, out_file, kind, force=force, sheet="survival" if survival else "latency")
     elif format is Format.table:
-        out.print(_latency_table(table))
+        out.print(_survival_table(table) if survival else _latency_table(table))
     else:
         _print_document(table, format.value)
 
@@ -230,33 +233,29 @@ def _latency_table(table: pd.DataFrame) -> Table:
     return view
 
 
-def _survival(data: Corpus, by: By | None, format: Format, out_file: Path | None, kind: str,
-              *, include_self: bool, responders: str, force: bool) -> None:
-    from chatcode.engagement.survival import survival_summary, time_to_response
+def _median(value: float) -> str:
+    return "n.r." if math.isnan(value) else format_hours(value)
 
-    table = survival_summary(time_to_response(data, include_self=include_self,
-                                              responders=responders),
-                             by=by.value if by else None)
-    lr = table.attrs.get("logrank")
-    if lr:
-        err.print(f"log-rank test across groups: chi2 = {lr['chi2']:.2f}, df = {lr['df']}, "
-                  f"p = {lr['p_value']:.3g}")
-    if out_file is not None:
-        _write(table, out_file, kind, force=force, sheet="time_to_response")
-    elif format is Format.table:
-        view = Table(title="Time to first response (hours; Kaplan-Meier, censored at the "
-                     "end of the export)")
-        for name in ("group", "n", "responded", "censored", "median", "95% CI",
-                     "% in 1 h", "% in 24 h"):
-            view.add_column(name, justify="left" if name == "group" else "right")
-        for r in table.to_dict("records"):
-            view.add_row(str(r[table.columns[0]]), str(r["n"]), str(r["responded"]),
-                         str(r["censored"]), _hours(r["median_hours"]),
-                         f"{_hours(r['median_ci_low'])}-{_hours(r['median_ci_high'])}",
-                         _hours(r["pct_within_1h"]), _hours(r["pct_within_24h"]))
-        out.print(view)
-    else:
-        _print_document(table, format.value)
+
+def _survival_table(table: pd.DataFrame) -> Table:
+    key = table.columns[0]
+    view = Table(title="Time to first response (Kaplan-Meier; no response: censored at the "
+                 "end of the export)")
+    for name in (key, "posts", "answered", "median", "95% CI", "unanswered 1 h", "6 h",
+                 "24 h"):
+        view.add_column(name, justify="left" if name == key else "right")
+    for row in table.itertuples(index=False):
+        low, high = row.median_ci_low, row.median_ci_high
+        ci = "–" if math.isnan(low) and math.isnan(high) else (
+            f"{_median(low)} to {_median(high)}")
+        view.add_row(str(row[0]), str(row.n), str(row.events), _median(row.median_hours), ci,
+                     *[f"{getattr(row, c):.0%}" for c in ("unanswered_1h", "unanswered_6h",
+                                                          "unanswered_24h")])
+    view.caption = "n.r.: not reached (more than half never answered within the export)"
+    if len(table) > 1 and not math.isnan(table["p"].iloc[0]):
+        view.caption += (f"; log-rank test: chi2({table['df'].iloc[0]:.0f}) = "
+                        f"{table['chi2'].iloc[0]:.2f}, p = {table['p'].iloc[0]:.3g}")
+    return view
 
 
 def _name_inferred(corpus: Corpus) -> None:

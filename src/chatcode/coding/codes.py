@@ -109,6 +109,13 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             from chatcode.coding.store import read_store
 
             df = validate_codes(read_store(path), codebook=codebook, where=where)
+        elif path.suffix.lower() == ".qdpx":
+            if codebook is None:
+                raise CodingError("a REFI-QDA project is read against a codebook", where=where,
+                                  hint="give --codebook (codebook=...)")
+            from chatcode.exchange import read_qdpx
+
+            df = read_qdpx(path, codebook=codebook)
         elif kind_of(path) == "xlsx":
             kind = (read_meta(path) or {}).get("kind")
             if kind == KIND:
