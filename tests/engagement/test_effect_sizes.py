@@ -227,3 +227,12 @@ def test_many_codes_share_one_pass():
         one = with_without(y, ind[code])
         assert many.iloc[i]["effect_size"] == pytest.approx(one["effect_size"])
         assert many.iloc[i]["p_value"] == pytest.approx(one["p_value"])
+
+
+def test_rows_without_a_test_name_no_method_and_no_effect():
+    import pandas as pd
+
+    y = np.array([0, 1, 2, 3, 0, 1.0])
+    out = compare_codes(y, pd.DataFrame({"a": [0] * 6, "b": [1, 0, 1, 0, 0, 0]}))
+    assert out["p_method"].tolist() == ["", "exact"]
+    assert math.isnan(out["effect_size"].iat[0]) and out["note"].iat[0] == "no post has the code"

@@ -248,7 +248,8 @@ def compare_codes(
     out[S.TEST] = test_label(test, continuity=continuity,
                              cluster=_cluster_name(cluster), adjust=method)
     out[S.NOTE] = out[S.NOTE].astype("str")
-    out[S.P_METHOD] = out[S.P_METHOD].astype("str") if S.P_METHOD in out else ""
+    out[S.P_METHOD] = (out[S.P_METHOD].astype(object).where(out[S.P_METHOD].notna(), "")
+                       .astype("str") if S.P_METHOD in out else "")
     order = [S.CODE, *S.COMPARE_COLUMNS, *([S.P_ADJUSTED] if method else []), *extras,
              *S.EFFECT_COLUMNS, S.TEST, S.NOTE]
     return out[order]
