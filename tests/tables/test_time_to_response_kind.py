@@ -1,6 +1,6 @@
 """The table kind time_to_response (tables.layouts) and the report's survival and network
-figures: the numbers are those of chatcode.engagement.survival (itself checked against
-Kleinbaum & Klein's worked example in tests/engagement/test_survival_network.py)."""
+sections: the numbers are those of chatcode.engagement.survival (itself checked against the
+Freireich/Gehan data in tests/engagement/test_survival.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from chatcode.codebook import TableSpec, codebook_from_dict, codebook_to_dict, load_codebook
 from chatcode.coding.codes import read_codes
 from chatcode.corpus.corpus import read_corpus
-from chatcode.engagement.survival import survival_summary, survival_table, time_to_response
+from chatcode.engagement.survival import compare_survival, survival_summary, time_to_response
 from chatcode.tables import figures
 from chatcode.tables.layouts import build_table, coded_posts
 
@@ -33,8 +33,10 @@ def test_per_group_and_per_code(coded):
     pd.testing.assert_frame_equal(t.data, survival_summary(data, by="group"))
     assert any("censored at the end" in n for n in t.notes)
     t = build_table(coded, TableSpec("ttr_n", "time_to_response", "nudge", "By nudge"))
-    ref = survival_table(coded, "nudge", data=data)
-    np.testing.assert_allclose(t.data["p"].to_numpy(), ref["p"].to_numpy())
+    units, codes = coded.codes_of("nudge")
+    pos = pd.Index(data["post_id"]).get_indexer(units["post_id"])
+    ref = compare_survival(data.iloc[pos].reset_index(drop=True), codes)
+    np.testing.assert_allclose(t.data["p_value"].to_numpy(), ref["p_value"].to_numpy())
     assert t.data["label"].tolist() == [coded.codebook.dimension("nudge").code(c).label
                                         for c in t.data["code"]]
 
@@ -42,8 +44,7 @@ def test_per_group_and_per_code(coded):
 def test_a_codebook_declares_the_kind_without_a_dimension(coded):
     data = codebook_to_dict(coded.codebook)
     data["tables"].append({"id": "ttr", "kind": "time_to_response", "title": "Time"})
-    cb = codebook_from_dict(data)
-    assert cb.table("ttr").dimension is None
+    assert codebook_from_dict(data).table("ttr").dimension is None
 
 
 def test_report_sections_and_figures(coded):

@@ -1,108 +1,121 @@
-"""``chatcode network``: who replies to and reacts to whom. No analysis here: see
-chatcode.engagement.network."""
+"""``chatcode network``: a stored corpus -> who responds to whom (docs/network.md). No
+analysis here: see chatcode.engagement.network."""
 
 from __future__ import annotations
 
+import json
 import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode._io.output import check_writable
-from chatcode.cli._app import app, err, out
+from chatcode._io.output import atomic_file, check_writable
+from chatcode.cli._app import app, emit, err, out
+from chatcode.corpus.corpus import read_corpus
+from chatcode.engagement.network import (
+    author_summary,
+    network_summary,
+    response_edges,
+    response_network,
+    role_flows,
+)
 
 
-class View(StrEnum):
-    groups = "groups"
-    people = "people"
-    roles = "roles"
-    ties = "ties"
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
 
 
-_HEADERS = {"reciprocity": "recipr.", "responses": "responses",
-            "moderator_given_share": "by mods", "moderator_received_share": "to mods",
-            "out_degree": "out", "in_degree": "in", "reciprocated": "mutual",
-            "from_role": "from \\ to"}
+SUFFIXES = (".csv", ".json", ".graphml", ".gexf")
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return "–" if math.isnan(value) else f"{value:.2f}"
-    return str(value)
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
+                 v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict("records")]
 
 
 @app.command(
     "network",
-    help="The reply network: who replies to and reacts to whom, per chat group."
-    "\n\nA tie goes from the person who responds (a reply, a reaction) to the author of the "
-    "post. --view groups (default) gives per group the people, ties, density, reciprocity "
-    "and the moderators' share of the responses given and received; people gives in- and "
-    "out-degree per person; roles who responds to whom by role; ties the weighted ties. "
-    "-o writes the view as .csv or .json, or the whole network as .graphml or .gexf "
-    "(Gephi, igraph, R).",
     epilog="Examples:\n\n"
     "  chatcode network corpus.xlsx\n\n"
-    "  chatcode network corpus.xlsx --view people --format csv\n\n"
-    "  chatcode network corpus.xlsx -o network.graphml",
+    "  chatcode network corpus.xlsx --format json > network.json\n\n"
+    "  chatcode network corpus.xlsx -o network.graphml        # for Gephi (or .gexf)\n\n"
+    "  chatcode network corpus --group g1 --no-reactions -o edges.csv",
 )
-def network(
+def network_command(
     corpus: Annotated[Path, typer.Argument(
-        help="A stored corpus (written by chatcode ingest).", exists=True,
-        show_default=False)],
-    view: Annotated[View, typer.Option(help="What to show.")] = View.groups,
-    format: Annotated[str, typer.Option(
-        help="table, csv or json.", metavar="FORMAT")] = "table",
+        help="A stored corpus: NAME.xlsx, a folder of CSV files, or NAME.parquet.",
+        exists=True, show_default=False)],
+    format: Annotated[Format, typer.Option(
+        "--format", "-f", help="table (for people), csv (one row per author) or json "
+        "(summary, authors and edges).")] = Format.table,
     out_file: Annotated[Path | None, typer.Option(
-        "-o", "--out", help="Write to a .csv, .json, .graphml or .gexf file.",
-        show_default=False)] = None,
-    include_self: Annotated[bool, typer.Option(
-        help="Keep replies and reactions to one's own posts.")] = False,
-    force: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
+        "-o", "--out", help="Write to a file: .graphml or .gexf (the graph, for Gephi), "
+        ".csv (the edges) or .json.", dir_okay=False, show_default=False)] = None,
+    group: Annotated[str | None, typer.Option(
+        help="Only this group (default: all groups together).", show_default=False)] = None,
+    reactions: Annotated[bool, typer.Option(
+        "--reactions/--no-reactions", help="Count reactions as responses besides replies.")
+    ] = True,
+    force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
 ) -> None:
-    """The reply network (see chatcode.engagement.network)."""
-    from chatcode.corpus.corpus import read_corpus
-    from chatcode.engagement import network as nw
+    """Who responds to whom: replies and reactions between authors, per group and role.
 
-    if format not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
-    suffix = out_file.suffix.lower() if out_file else ""
+    Per group: authors, edges, density, reciprocity and the moderators' share of the
+    responses; per author: in/out degree, responses received and given, reciprocity.
+    See docs/network.md.
+    """
     if out_file is not None:
-        if suffix not in (".csv", ".json", *nw.GRAPH_SUFFIXES):
-            raise typer.BadParameter("use .csv, .json, .graphml or .gexf", param_hint="--out")
+        if out_file.suffix.lower() not in SUFFIXES:
+            raise typer.BadParameter(f"cannot tell what to write to {out_file}: name it "
+                                     ".graphml, .gexf, .csv or .json",
+                                     param_hint="'-o' / '--out'")
         check_writable(out_file, force=force)
     data = read_corpus(corpus)
-    ties = nw.reply_ties(data, include_self=include_self)
-    if suffix in nw.GRAPH_SUFFIXES:
-        graph = nw.to_graph(data, ties)
-        nw.write_graph(graph, out_file, force=force)
-        err.print(f"wrote {out_file}: {graph.number_of_nodes()} people, "
-                  f"{graph.number_of_edges()} ties", markup=False, highlight=False)
-        return
-    table = {View.groups: lambda: nw.network_summary(data, ties),
-             View.people: lambda: nw.author_network(data, ties),
-             View.roles: lambda: nw.role_matrix(data, ties).reset_index(),
-             View.ties: lambda: ties}[view]()
-    kind = suffix.lstrip(".") or format
-    if kind == "table":
-        view_ = Table(title=f"Reply network: {view.value}")
-        for col in table.columns:
-            numeric = table[col].dtype.kind in "fiu"
-            view_.add_column(_HEADERS.get(str(col), str(col).replace("_", " ")),
-                             justify="right" if numeric else "left")
-        for row in table.itertuples(index=False):
-            view_.add_row(*[_cell(v) for v in row])
-        out.print(view_)
-        return
-    from chatcode.cli.responses_cmd import _document, _print_document
+    graph = response_network(data, group=group, reactions=reactions)
+    summary = network_summary(data, reactions=reactions)
+    authors = author_summary(graph)
+    suffix = out_file.suffix.lower() if out_file is not None else None
+    if suffix in (".graphml", ".gexf"):
+        import networkx as nx
 
-    if out_file is None:
-        _print_document(table, kind)
+        with atomic_file(out_file, force=force) as tmp:
+            (nx.write_graphml if suffix == ".graphml" else nx.write_gexf)(graph, tmp)
+    elif suffix == ".csv":
+        edges = response_edges(data, reactions=reactions)
+        edges = edges[edges["group"] == group] if group else edges
+        emit(edges.to_csv(index=False, lineterminator="\n"), out_file, force=force)
+    elif suffix == ".json" or format is Format.json:
+        doc = {"summary": _records(summary), "roles": _records(role_flows(graph)),
+               "authors": _records(authors),
+               "edges": [{"source": s, "target": t, **d} for s, t, d in
+                         graph.edges(data=True)]}
+        if not emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out_file,
+                    force=force):
+            return
+    elif format is Format.csv:
+        emit(authors.to_csv(index=False, lineterminator="\n"), None, force=force)
         return
-    from chatcode._io.output import atomic_file
+    else:
+        out.print(_view(summary, "Who responds to whom (per group)"))
+        out.print(_view(role_flows(graph), "Responses by role"))
+        out.print(_view(authors, "Authors" + (f" in {group}" if group else "")))
+        return
+    err.print(f"wrote {out_file}: {graph.number_of_nodes()} authors, "
+              f"{graph.number_of_edges()} edges")
 
-    with atomic_file(out_file, force=force) as tmp:
-        tmp.write_text(_document(table, kind), encoding="utf-8")
-    err.print(f"wrote {out_file}: {len(table)} rows", markup=False, highlight=False)
+
+def _view(frame: pd.DataFrame, title: str) -> Table:
+    view = Table(title=title, title_justify="left")
+    for j, name in enumerate(frame.columns):
+        view.add_column(str(name).replace("_", " "), justify="left" if j < 2 else "right")
+    for row in frame.itertuples(index=False, name=None):
+        view.add_row(*("–" if isinstance(v, float) and not math.isfinite(v) else
+                       f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    return view

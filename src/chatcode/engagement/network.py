@@ -1,190 +1,150 @@
-"""The reply network: who replies to and reacts to whom, per chat group.
+"""Who answers whom: the reply and reaction network of a corpus (networkx).
 
-A tie goes from the person who responds to the author of the post they respond to: a reply
-from its author to the author of its parent, a reaction from the reactor to the author of the
-post it is on. :func:`reply_ties` gives the weighted ties, :func:`network_summary` one row per
-group (people, ties, density, reciprocity, the moderators' share of responses given and
-received), :func:`author_network` one row per person (in- and out-degree, responses given
-and received, reciprocated ties), :func:`role_matrix` who responds to whom by role, and
-:func:`to_graph` a networkx graph for GraphML/GEXF (Gephi, igraph, R).
+An edge ``a -> b`` means author a responded to author b: a replied to a post of b (only
+replies whose parent is in the corpus and in the same group, as
+:func:`chatcode.engagement.responses`), or reacted to a post of b. Self-responses are left
+out. Edge attributes: ``replies``, ``reactions`` and ``weight`` (their sum); node
+attributes: ``role`` (the role of the author's posts; ``participant`` for a reactor who
+never posted) and ``groups`` (the groups the author posted in, ``;``-separated).
 
-Notes
------
-- Replies count as in :func:`chatcode.engagement.responses`: the parent is in the corpus and
-  in the same group; a reply to oneself is left out unless ``include_self``. A reaction on a
-  post that is not in the corpus, or without an author, is left out; a reaction on one's own
-  post is left out unless ``include_self``.
-- A person's role is the role of most of their posts; a reactor who never posts is a
-  participant (the default role).
-- Density is ties / (n (n - 1)) of the directed graph of the group's people (those who post
-  or respond); reciprocity is the share of ties whose reverse tie exists too
-  (``networkx.overall_reciprocity``).
+- :func:`response_edges`: one row per (group, source, target) with the counts;
+- :func:`response_network`: the ``networkx.DiGraph`` (one group or all);
+- :func:`author_summary`: per author: ``in_degree`` / ``out_degree`` (distinct authors who
+  responded to them / whom they responded to), ``responses_received`` / ``responses_given``
+  (weighted), and ``reciprocity`` (share of their partners with edges both ways);
+- :func:`role_flows`: responses from each role to each role (e.g. participant ->
+  moderator), with their share of all responses;
+- :func:`network_summary`: per group (``all`` first): authors, edges, density,
+  reciprocity (``networkx.reciprocity``: share of edges that are reciprocated), the
+  moderators' share of all responses given and of responses to participants.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from chatcode.corpus import schema as S
-from chatcode.corpus.corpus import PARENT_POSITION, POSITION, Corpus
-from chatcode.engagement.responses import COUNTED, counted_replies
-from chatcode.errors import ChatcodeError, Location
+from chatcode.corpus.corpus import LINK, LINK_OK, PARENT_POSITION, POSITION, Corpus, reply_links
 
-__all__ = ["GRAPH_SUFFIXES", "author_network", "network_summary", "reply_ties", "role_matrix",
-           "to_graph", "write_graph"]
+__all__ = ["author_summary", "network_summary", "response_edges", "response_network",
+           "role_flows"]
 
-SOURCE, TARGET, WEIGHT = "source", "target", "weight"
-GRAPH_SUFFIXES = {".graphml": "GraphML", ".gexf": "GEXF"}
-MODERATOR = "moderator"
+SOURCE, TARGET, REPLIES_, REACTIONS_, WEIGHT = ("source", "target", "replies", "reactions",
+                                                "weight")
 
 
-def reply_ties(corpus: Corpus, *, include_self: bool = False) -> pd.DataFrame:
-    """The ties of every group: ``group, source, target, replies, reactions, weight``."""
+def response_edges(corpus: Corpus, *, reactions: bool = True) -> pd.DataFrame:
+    """``group, source, target, replies, reactions, weight``: who responded to whom."""
     posts = corpus.posts
-    authors = posts[S.AUTHOR].astype(str).to_numpy()
-    groups = posts[S.GROUP].astype(str).to_numpy()
-    replies = counted_replies(corpus, include_self=True)
-    replies = replies[replies[COUNTED]]
-    child, parent = replies[POSITION].to_numpy(), replies[PARENT_POSITION].to_numpy()
-    frames = [pd.DataFrame({S.GROUP: groups[child], SOURCE: authors[child],
-                            TARGET: authors[parent], "kind": "replies"})]
-    reactions = corpus.reactions
-    if len(reactions):
-        pos = pd.Series(np.arange(len(posts)), index=posts[S.POST_ID].to_numpy())
-        where = pos.reindex(reactions[S.POST_ID].to_numpy()).to_numpy()
-        who = reactions[S.AUTHOR]
-        ok = ~np.isnan(where) & who.notna().to_numpy() & who.astype(str).str.len().gt(0)
-        at = where[ok].astype(np.int64)
-        frames.append(pd.DataFrame({S.GROUP: groups[at], SOURCE: who[ok].astype(str).to_numpy(),
-                                    TARGET: authors[at], "kind": "reactions"}))
-    ties = pd.concat(frames, ignore_index=True)
-    if not include_self:
-        ties = ties[ties[SOURCE] != ties[TARGET]]
-    counts = (ties.groupby([S.GROUP, SOURCE, TARGET, "kind"]).size().unstack("kind",
-                                                                            fill_value=0))
-    counts = counts.reindex(columns=["replies", "reactions"], fill_value=0).astype(np.int64)
-    counts[WEIGHT] = counts["replies"] + counts["reactions"]
-    return counts.reset_index().rename_axis(columns=None)
+    parents, target = corpus.id_positions
+    links = reply_links(posts, parent_positions=parents)
+    ok = links[LINK].eq(LINK_OK).to_numpy()
+    child = links[POSITION].to_numpy()[ok]
+    parent = links[PARENT_POSITION].to_numpy()[ok]
+    author = posts[S.AUTHOR].astype("str").to_numpy()
+    group = posts[S.GROUP].astype("str").to_numpy()
+    parts = [pd.DataFrame({S.GROUP: group[parent], SOURCE: author[child],
+                           TARGET: author[parent], REPLIES_: 1, REACTIONS_: 0})]
+    rx = corpus.reactions
+    if reactions and len(rx):
+        known = (target >= 0) & rx[S.AUTHOR].notna().to_numpy()
+        on = target[known]
+        parts.append(pd.DataFrame({S.GROUP: group[on],
+                                   SOURCE: rx[S.AUTHOR].astype("str").to_numpy()[known],
+                                   TARGET: author[on], REPLIES_: 0, REACTIONS_: 1}))
+    edges = pd.concat(parts, ignore_index=True)
+    edges = edges[edges[SOURCE] != edges[TARGET]]
+    out = edges.groupby([S.GROUP, SOURCE, TARGET], sort=True, as_index=False)[
+        [REPLIES_, REACTIONS_]].sum()
+    out[WEIGHT] = out[REPLIES_] + out[REACTIONS_]
+    return out.astype({REPLIES_: "int64", REACTIONS_: "int64", WEIGHT: "int64"})
 
 
-def _roles(corpus: Corpus) -> pd.Series:
+def _roles(corpus: Corpus) -> dict[str, str]:
     posts = corpus.posts
-    return (posts.groupby([S.AUTHOR, S.ROLE]).size().reset_index(name="n")
-            .sort_values([S.AUTHOR, "n"], ascending=[True, False])
-            .drop_duplicates(S.AUTHOR).set_index(S.AUTHOR)[S.ROLE].astype(str))
+    roles = posts.groupby(posts[S.AUTHOR].astype("str"))[S.ROLE].agg(
+        lambda r: r.iat[0] if r.nunique() == 1 else ";".join(sorted(set(map(str, r)))))
+    return {str(k): str(v) for k, v in roles.items()}
 
 
-def _graph(ties: pd.DataFrame, people: list[str]):
+def response_network(corpus: Corpus, *, group: str | None = None, reactions: bool = True):
+    """The ``networkx.DiGraph`` of who responded to whom (in ``group``, or in all groups:
+    edge counts summed over groups). Every author who posted is a node."""
     import networkx as nx
 
-    g = nx.DiGraph()
-    g.add_nodes_from(people)
-    g.add_weighted_edges_from(ties[[SOURCE, TARGET, WEIGHT]].itertuples(index=False))
-    return g
-
-
-def _people(corpus: Corpus, ties: pd.DataFrame, group: str) -> list[str]:
+    edges = response_edges(corpus, reactions=reactions)
     posts = corpus.posts
-    names = set(posts.loc[posts[S.GROUP].astype(str) == group, S.AUTHOR].astype(str))
-    part = ties[ties[S.GROUP] == group]
-    return sorted(names | set(part[SOURCE]) | set(part[TARGET]))
+    if group is not None:
+        edges = edges[edges[S.GROUP] == group]
+        posts = posts[posts[S.GROUP].astype("str") == group]
+    summed = edges.groupby([SOURCE, TARGET], as_index=False)[[REPLIES_, REACTIONS_,
+                                                              WEIGHT]].sum()
+    graph = nx.DiGraph()
+    roles = _roles(corpus)
+    groups = posts.groupby(posts[S.AUTHOR].astype("str"))[S.GROUP].agg(
+        lambda g: ";".join(sorted(set(map(str, g)))))
+    for a in sorted(set(groups.index) | set(summed[SOURCE]) | set(summed[TARGET])):
+        graph.add_node(a, role=roles.get(a, S.PARTICIPANT), groups=str(groups.get(a, "")))
+    for s, t, rep, rea, w in summed.itertuples(index=False, name=None):
+        graph.add_edge(s, t, replies=int(rep), reactions=int(rea), weight=int(w))
+    return graph
 
 
-def network_summary(corpus: Corpus, ties: pd.DataFrame | None = None, *,
-                    include_self: bool = False) -> pd.DataFrame:
-    """One row per group: ``group, people, ties, density, reciprocity, responses,
-    moderator_given_share, moderator_received_share``."""
-    import networkx as nx
-
-    ties = reply_ties(corpus, include_self=include_self) if ties is None else ties
-    role = _roles(corpus)
+def author_summary(graph) -> pd.DataFrame:
+    """One row per author: ``author, role, in_degree, out_degree, responses_received,
+    responses_given, reciprocity``."""
     rows = []
-    for group in sorted(corpus.posts[S.GROUP].astype(str).unique()):
-        part = ties[ties[S.GROUP] == group]
-        people = _people(corpus, ties, group)
-        g = _graph(part[part[SOURCE] != part[TARGET]], people)
-        n, m = g.number_of_nodes(), g.number_of_edges()
-        total = int(part[WEIGHT].sum())
-        mod_src = part[SOURCE].map(role).fillna("participant").eq(MODERATOR).to_numpy()
-        mod_tgt = part[TARGET].map(role).fillna("participant").eq(MODERATOR).to_numpy()
-        w = part[WEIGHT].to_numpy()
-        rows.append({S.GROUP: group, "people": n, "ties": m,
-                     "density": m / (n * (n - 1)) if n > 1 else float("nan"),
-                     "reciprocity": nx.overall_reciprocity(g) if m else float("nan"),
-                     "responses": total,
-                     "moderator_given_share": w[mod_src].sum() / total if total else np.nan,
-                     "moderator_received_share": w[mod_tgt].sum() / total if total
-                     else np.nan})
+    for a, data in graph.nodes(data=True):
+        succ, pred = set(graph.successors(a)), set(graph.predecessors(a))
+        partners = succ | pred
+        rows.append({S.AUTHOR: a, S.ROLE: data.get("role", ""),
+                     "in_degree": len(pred), "out_degree": len(succ),
+                     "responses_received": int(graph.in_degree(a, weight=WEIGHT)),
+                     "responses_given": int(graph.out_degree(a, weight=WEIGHT)),
+                     "reciprocity": len(succ & pred) / len(partners) if partners else np.nan})
+    return pd.DataFrame(rows, columns=[S.AUTHOR, S.ROLE, "in_degree", "out_degree",
+                                       "responses_received", "responses_given",
+                                       "reciprocity"])
+
+
+def _one(graph, name: str) -> dict[str, object]:
+    import networkx as nx
+
+    total = sum(w for _, _, w in graph.edges(data=WEIGHT))
+    role = nx.get_node_attributes(graph, "role")
+    by_mod = sum(w for s, _, w in graph.edges(data=WEIGHT) if role.get(s) == S.MODERATOR)
+    to_part = [(s, w) for s, t, w in graph.edges(data=WEIGHT)
+               if role.get(t) == S.PARTICIPANT]
+    to_part_total = sum(w for _, w in to_part)
+    to_part_mod = sum(w for s, w in to_part if role.get(s) == S.MODERATOR)
+    return {S.GROUP: name, "authors": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(), "responses": int(total),
+            "density": nx.density(graph) if graph.number_of_nodes() > 1 else np.nan,
+            "reciprocity": nx.reciprocity(graph) if graph.number_of_edges() else np.nan,
+            "moderator_share": by_mod / total if total else np.nan,
+            "moderator_share_to_participants": (to_part_mod / to_part_total
+                                                if to_part_total else np.nan)}
+
+
+def network_summary(corpus: Corpus, *, reactions: bool = True) -> pd.DataFrame:
+    """Per group (``all`` first): ``group, authors, edges, responses, density,
+    reciprocity, moderator_share, moderator_share_to_participants``."""
+    rows = [_one(response_network(corpus, reactions=reactions), S.ALL_GROUPS)]
+    for g in sorted(corpus.posts[S.GROUP].astype("str").unique()):
+        rows.append(_one(response_network(corpus, group=g, reactions=reactions), g))
     return pd.DataFrame(rows)
 
 
-def author_network(corpus: Corpus, ties: pd.DataFrame | None = None, *,
-                   include_self: bool = False) -> pd.DataFrame:
-    """One row per person and group: ``group, author, role, posts, out_degree, in_degree,
-    given, received, reciprocated`` (ties that go both ways)."""
-    ties = reply_ties(corpus, include_self=include_self) if ties is None else ties
-    role = _roles(corpus)
-    posts = corpus.posts.assign(**{S.GROUP: corpus.posts[S.GROUP].astype(str),
-                                   S.AUTHOR: corpus.posts[S.AUTHOR].astype(str)})
-    n_posts = posts.groupby([S.GROUP, S.AUTHOR]).size()
-    rows = []
-    for group in sorted(posts[S.GROUP].unique()):
-        part = ties[(ties[S.GROUP] == group) & (ties[SOURCE] != ties[TARGET])]
-        pairs = set(zip(part[SOURCE], part[TARGET], strict=True))
-        for person in _people(corpus, ties, group):
-            out_, in_ = part[part[SOURCE] == person], part[part[TARGET] == person]
-            rows.append({S.GROUP: group, S.AUTHOR: person,
-                         S.ROLE: role.get(person, "participant"),
-                         "posts": int(n_posts.get((group, person), 0)),
-                         "out_degree": len(out_), "in_degree": len(in_),
-                         "given": int(out_[WEIGHT].sum()), "received": int(in_[WEIGHT].sum()),
-                         "reciprocated": sum((t, person) in pairs for t in out_[TARGET])})
-    return pd.DataFrame(rows)
-
-
-def role_matrix(corpus: Corpus, ties: pd.DataFrame | None = None, *,
-                include_self: bool = False) -> pd.DataFrame:
-    """Responses given by each role (rows ``from_role``) to each role (columns)."""
-    ties = reply_ties(corpus, include_self=include_self) if ties is None else ties
-    role = _roles(corpus)
-    frame = ties.assign(from_role=ties[SOURCE].map(role).fillna("participant"),
-                        to_role=ties[TARGET].map(role).fillna("participant"))
-    return frame.pivot_table(index="from_role", columns="to_role", values=WEIGHT,
-                             aggfunc="sum", fill_value=0).rename_axis(columns=None)
-
-
-def to_graph(corpus: Corpus, ties: pd.DataFrame | None = None, *, include_self: bool = False):
-    """A networkx ``DiGraph``: a node per group and person (``group``, ``author``, ``role``,
-    ``posts``), an edge per tie (``replies``, ``reactions``, ``weight``)."""
-    import networkx as nx
-
-    ties = reply_ties(corpus, include_self=include_self) if ties is None else ties
-    people = author_network(corpus, ties)
-    g = nx.DiGraph()
-    for row in people.itertuples(index=False):
-        g.add_node(f"{row.group}/{row.author}", group=row.group, author=row.author,
-                   role=row.role, posts=int(row.posts))
-    for row in ties.itertuples(index=False):
-        g.add_edge(f"{row.group}/{row.source}", f"{row.group}/{row.target}",
-                   replies=int(row.replies), reactions=int(row.reactions),
-                   weight=int(row.weight))
-    return g
-
-
-def write_graph(graph, path: str | Path, *, force: bool = False) -> Path:
-    """Write a graph as GraphML or GEXF (by suffix), atomically."""
-    import networkx as nx
-
-    from chatcode._io.output import atomic_file
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in GRAPH_SUFFIXES:
-        raise ChatcodeError(f"cannot write a graph as {path.suffix or 'a suffix-less file'}",
-                            where=Location(path), hint="use .graphml or .gexf")
-    with atomic_file(path, force=force) as tmp:
-        (nx.write_graphml if suffix == ".graphml" else nx.write_gexf)(graph, tmp)
-    return path
+def role_flows(graph) -> pd.DataFrame:
+    """``source_role, target_role, responses, share``: who (by role) responds to whom."""
+    role = {a: d.get("role", "") for a, d in graph.nodes(data=True)}
+    flows: dict[tuple[str, str], int] = {}
+    for s, t, w in graph.edges(data=WEIGHT):
+        key = (role.get(s, ""), role.get(t, ""))
+        flows[key] = flows.get(key, 0) + int(w)
+    total = sum(flows.values())
+    return pd.DataFrame([{"source_role": a, "target_role": b, "responses": n,
+                          "share": n / total if total else np.nan}
+                         for (a, b), n in sorted(flows.items())],
+                        columns=["source_role", "target_role", "responses", "share"])

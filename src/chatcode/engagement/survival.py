@@ -1,190 +1,191 @@
-"""Time to first response as survival data: posts that never got an answer are censored at
-the end of the export instead of being left out of the mean reply delay.
+"""Time to first response as survival data (Kaplan-Meier, log-rank, Cox).
 
-:func:`time_to_response` gives one row per post: ``duration_hours`` (to its first counted
-response, or to the end of the export) and ``event`` (1 answered, 0 censored).
-:func:`survival_summary` gives Kaplan–Meier estimates per group of posts (median time to
-first response with its 95% CI, the share still unanswered after 1, 6 and 24 hours) and a
-log-rank test between the groups; :func:`survival_table` does this per code (with vs
-without), the table kind ``time_to_response``; :func:`cox_model` fits a Cox model.
+The mean reply delay leaves out every post that never got an answer. Here each post is
+followed from its time until its first response (the first counted reply, or the first
+counted reaction with a timestamp, as ``first_response_hours`` of
+:func:`chatcode.engagement.responses`); a post without one is **censored** at the end of
+its group's export (the last post or reaction of the group), since an answer may have come
+after the export ended.
 
-Notes
------
-- The first response is the first counted reply or the first counted reaction with a time,
-  exactly as ``first_response_hours`` of :func:`chatcode.engagement.responses` (same
-  ``include_self`` and ``responders`` options).
-- The end of the export, per chat group, is the latest time in that group (posts and
-  reactions), unless ``end`` is given. A post without a response is censored there.
-- The median is the first time the Kaplan–Meier curve falls below one half (statsmodels'
-  convention; where the curve is exactly 0.5 over an interval, R's ``survfit`` prints the
-  interval's midpoint instead). It is "not reached" (NaN) when more than half of the posts
-  were never answered within the export.
-- Kaplan–Meier, its median with the log–log ("cloglog") 95% CI of Brookmeyer & Crowley
-  (1982), and the log-rank test come from statsmodels (``SurvfuncRight``, ``survdiff``); the
-  Cox model is statsmodels' ``PHReg`` (Breslow ties).
+- :func:`time_to_response`: one row per post: ``post_id, group, author, role, hours,
+  responded`` (``hours`` is the time to the first response, or to the export's end).
+- :func:`survival_summary`: per group (``all`` first) or per with/without group of a code:
+  ``n, responded, censored``, the Kaplan-Meier median time with its 95% CI
+  (``statsmodels.duration.SurvfuncRight``, Brookmeyer-Crowley interval on the cloglog
+  scale) and the share answered within 1 and 24 hours.
+- :func:`compare_survival`: per code, with vs without: both medians, the log-rank test
+  (``statsmodels.duration.survdiff``) and the hazard ratio of a Cox model with its 95% CI
+  (``PHReg``, Breslow ties); HR > 1 means posts with the code are answered sooner.
+- :func:`cox_model`: a Cox proportional-hazards model from a formula, e.g.
+  ``"hours ~ playful + C(role)"`` over :func:`time_to_response` joined with codes.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
-from chatcode.engagement.responses import HOUR_NS, Responders, responses, timestamps_ns
+from chatcode.engagement.responses import HOUR_NS, timestamps_ns
 from chatcode.errors import TablesError
 
-__all__ = ["SURVIVAL_AT", "cox_model", "km_curve", "survival_summary", "survival_table",
+__all__ = ["HOURS", "RESPONDED", "compare_survival", "cox_model", "survival_summary",
            "time_to_response"]
 
-SURVIVAL_AT = (1.0, 6.0, 24.0)  # hours at which the share still unanswered is reported
-DURATION, EVENT = "duration_hours", "event"
+HOURS = "hours"
+RESPONDED = "responded"
 
 
-def time_to_response(corpus: Corpus, *, include_self: bool = False,
-                     responders: Responders = "all",
-                     end: str | pd.Timestamp | None = None) -> pd.DataFrame:
-    """One row per post: ``post_id, group, author, role, duration_hours, event``."""
+def time_to_response(corpus: Corpus, *, responses: pd.DataFrame | None = None,
+                     include_self: bool = False, responders: str = "all") -> pd.DataFrame:
+    """One row per post of ``corpus`` (see the module notes). ``responses`` may be the
+    result of :func:`chatcode.engagement.responses` for this corpus."""
+    from chatcode.engagement.responses import responses as count
+
     posts = corpus.posts
-    first = responses(corpus, include_self=include_self,
-                      responders=responders)[S.FIRST_RESPONSE_HOURS].to_numpy(dtype=float)
+    if responses is None:
+        responses = count(corpus, include_self=include_self, responders=responders)
+    first = responses[S.FIRST_RESPONSE_HOURS].to_numpy(dtype="float64")
     ts = timestamps_ns(posts[S.TIMESTAMP])
-    if end is not None:
-        stop = np.full(len(posts), pd.Timestamp(end).as_unit("ns").value, dtype=np.int64)
-    else:
-        last = pd.Series(ts, index=posts[S.GROUP].to_numpy()).groupby(level=0).max()
-        reactions = corpus.reactions
-        timed = reactions[S.TIMESTAMP].notna().to_numpy() if len(reactions) else None
-        if timed is not None and timed.any():
-            group_of = posts.set_index(S.POST_ID)[S.GROUP]
-            r_group = group_of.reindex(reactions[S.POST_ID].to_numpy()).to_numpy()
-            r_ts = timestamps_ns(reactions[S.TIMESTAMP])
-            ok = timed & pd.notna(r_group)
-            r_last = pd.Series(r_ts[ok], index=r_group[ok]).groupby(level=0).max()
-            last = pd.concat([last, r_last]).groupby(level=0).max()
-        stop = last.reindex(posts[S.GROUP].to_numpy()).to_numpy(dtype=np.int64)
-    censor = (stop - ts) / HOUR_NS
-    event = np.isfinite(first)
-    duration = np.where(event, first, censor)
-    if (duration < 0).any():
-        raise TablesError(f"{int((duration < 0).sum())} post(s) are dated after the end of "
-                          "the export", hint="give an end after the last post, or none")
-    return pd.DataFrame({S.POST_ID: posts[S.POST_ID].array, S.GROUP: posts[S.GROUP].array,
-                         S.AUTHOR: posts[S.AUTHOR].array, S.ROLE: posts[S.ROLE].array,
-                         DURATION: duration, EVENT: event.astype(np.int8)})
+    group = posts[S.GROUP].to_numpy()
+    end = pd.Series(ts).groupby(group).max()
+    reactions = corpus.reactions
+    if len(reactions) and reactions[S.TIMESTAMP].notna().any():
+        rts = timestamps_ns(reactions[S.TIMESTAMP])
+        ok = reactions[S.TIMESTAMP].notna().to_numpy()
+        _, target = corpus.id_positions
+        known = ok & (target >= 0)
+        later = pd.Series(rts[known]).groupby(group[target[known]]).max()
+        end = pd.concat([end, later], axis=1).max(axis=1)
+    until_end = (end.reindex(group).to_numpy() - ts) / HOUR_NS
+    responded = np.isfinite(first)
+    return pd.DataFrame({S.POST_ID: posts[S.POST_ID].to_numpy(), S.GROUP: group,
+                         S.AUTHOR: posts[S.AUTHOR].to_numpy(),
+                         S.ROLE: posts[S.ROLE].to_numpy(),
+                         HOURS: np.where(responded, first, np.maximum(until_end, 0.0)),
+                         RESPONDED: responded})
 
 
-def _fit(duration: np.ndarray, event: np.ndarray):
+def _km(hours: np.ndarray, responded: np.ndarray) -> dict[str, float]:
     from statsmodels.duration.survfunc import SurvfuncRight
 
-    return SurvfuncRight(duration, event)
-
-
-def _km_row(duration: np.ndarray, event: np.ndarray) -> dict[str, float]:
-    row: dict[str, float] = {"n": len(duration), "events": int(event.sum()),
-                             "censored": int(len(event) - event.sum())}
-    nan = float("nan")
-    if not len(duration) or not event.any():
-        return row | {"median_hours": nan, "median_ci_low": nan, "median_ci_high": nan} | {
-            f"unanswered_{h:g}h": (1.0 if len(duration) else nan) for h in SURVIVAL_AT}
-    sf = _fit(duration, event)
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        median = sf.quantile(0.5)
-        low, high = sf.quantile_ci(0.5)
-    row |= {"median_hours": _num(median), "median_ci_low": _num(low),
-            "median_ci_high": _num(high)}
-    for h in SURVIVAL_AT:
-        before = sf.surv_times <= h
-        row[f"unanswered_{h:g}h"] = float(sf.surv_prob[before][-1]) if before.any() else 1.0
+    n = len(hours)
+    row = {"n": n, "responded": int(responded.sum()), "censored": int(n - responded.sum()),
+           "median_hours": math.nan, "median_ci_low": math.nan, "median_ci_high": math.nan,
+           "pct_within_1h": math.nan, "pct_within_24h": math.nan}
+    if n == 0:
+        return row
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sf = SurvfuncRight(hours, responded.astype(int))
+        row["median_hours"] = _finite(sf.quantile(0.5))
+        if responded.any():
+            low, high = sf.quantile_ci(0.5)
+            row["median_ci_low"], row["median_ci_high"] = _finite(low), _finite(high)
+    times, surv = sf.surv_times, sf.surv_prob
+    for hours_limit, key in ((1, "pct_within_1h"), (24, "pct_within_24h")):
+        before = times <= hours_limit
+        row[key] = 100 * (1 - (surv[before][-1] if before.any() else 1.0))
     return row
 
 
-def _num(value) -> float:
-    return float(value) if value is not None and np.isfinite(value) else float("nan")
+def _finite(value: object) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return v if math.isfinite(v) else math.nan
 
 
-def survival_summary(data: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
-    """Kaplan–Meier per value of ``by`` (all posts when None), with a log-rank test.
+def survival_summary(data: pd.DataFrame, *, by: str | None = S.GROUP) -> pd.DataFrame:
+    """Kaplan-Meier summaries of :func:`time_to_response` rows: ``all`` and, with ``by``,
+    one row per level; the log-rank test across the levels is in ``attrs``."""
+    hours = data[HOURS].to_numpy(dtype="float64")
+    event = data[RESPONDED].to_numpy(dtype=bool)
+    rows = [{S.GROUP: S.ALL_GROUPS, **_km(hours, event)}]
+    out_attrs: dict[str, object] = {}
+    if by is not None:
+        levels = data[by].astype(str).to_numpy()
+        for level in sorted(set(levels)):
+            m = levels == level
+            rows.append({S.GROUP: level, **_km(hours[m], event[m])})
+        if len(set(levels)) > 1 and event.any():
+            out_attrs["logrank"] = _logrank(hours, event, levels)
+    out = pd.DataFrame(rows).rename(columns={S.GROUP: by or S.GROUP})
+    out.attrs.update(out_attrs)
+    return out
 
-    ``data`` has ``duration_hours`` and ``event`` (:func:`time_to_response`). Columns: ``by``
-    (or ``group`` = ``all``), ``n``, ``events``, ``censored``, ``median_hours``,
-    ``median_ci_low``, ``median_ci_high``, ``unanswered_1h``/``6h``/``24h``, and on every row
-    the log-rank ``chi2``, ``df`` and ``p`` across the groups (NaN for one group).
-    """
-    key = by or S.GROUP
-    if by is None:
-        data = data.assign(**{S.GROUP: "all"})
-    rows = []
-    for value, part in data.groupby(key, sort=True):
-        rows.append({key: value} | _km_row(part[DURATION].to_numpy(float),
-                                           part[EVENT].to_numpy(int)))
-    out = pd.DataFrame(rows)
-    chi2, df, p = _logrank(data, key)
-    return out.assign(chi2=chi2, df=df, p=p)
 
-
-def _logrank(data: pd.DataFrame, key: str) -> tuple[float, float, float]:
+def _logrank(hours: np.ndarray, event: np.ndarray, groups: np.ndarray) -> dict[str, float]:
     from statsmodels.duration.survfunc import survdiff
 
-    labels = data[key].astype(str).to_numpy()
-    k = len(set(labels))
-    if k < 2 or not data[EVENT].any():
-        return float("nan"), float("nan"), float("nan")
-    chi2, p = survdiff(data[DURATION].to_numpy(float), data[EVENT].to_numpy(int), labels)
-    return float(chi2), float(k - 1), float(p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chi2, p = survdiff(hours, event.astype(int), groups)
+    return {"chi2": float(chi2), "df": len(set(groups)) - 1, "p_value": float(p)}
 
 
-def km_curve(duration: Sequence[float], event: Sequence[int]) -> pd.DataFrame:
-    """The Kaplan–Meier step function: ``hours`` and ``unanswered`` (starts at 0 h, 1.0)."""
-    duration, event = np.asarray(duration, float), np.asarray(event, int)
-    if not event.any():
-        return pd.DataFrame({"hours": [0.0], "unanswered": [1.0]})
-    sf = _fit(duration, event)
-    return pd.DataFrame({"hours": np.r_[0.0, sf.surv_times],
-                         "unanswered": np.r_[1.0, sf.surv_prob]})
+def compare_survival(data: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per code (one 0/1 column of ``indicators`` per code, rows as ``data``): with vs
+    without, Kaplan-Meier medians, log-rank test and the Cox hazard ratio."""
+    from statsmodels.duration.hazard_regression import PHReg
 
-
-def survival_table(coded, dimension: str, *, data: pd.DataFrame | None = None,
-                   end: str | pd.Timestamp | None = None) -> pd.DataFrame:
-    """Time to first response with vs without each code of ``dimension`` (one row per code).
-
-    ``coded`` is :class:`~chatcode.engagement.coded.CodedPosts`. Columns: ``dimension``,
-    ``code``, then ``n``, ``events``, ``median_hours``, ``median_ci_low``, ``median_ci_high``
-    for ``with_`` and ``without_`` posts, and the log-rank ``chi2`` and ``p``.
-    """
-    if data is None:
-        data = time_to_response(coded.corpus, include_self=coded.include_self,
-                                responders=coded.responders, end=end)
-    units, codes = coded.codes_of(dimension)
-    sub = data.set_index(S.POST_ID).loc[units[S.POST_ID].to_numpy()]
+    hours = data[HOURS].to_numpy(dtype="float64")
+    event = data[RESPONDED].to_numpy(dtype=bool)
     rows = []
-    for code in codes.columns:
-        has = codes[code].to_numpy() == 1
-        part = sub.assign(_has=np.where(has, "with", "without"))
-        row = {"dimension": dimension, "code": code}
-        for label, mask in (("with", has), ("without", ~has)):
-            km = _km_row(sub[DURATION].to_numpy(float)[mask], sub[EVENT].to_numpy(int)[mask])
-            row |= {f"{label}_{k}": km[k] for k in ("n", "events", "median_hours",
-                                                      "median_ci_low", "median_ci_high")}
-        chi2, _, p = _logrank(part, "_has")
-        rows.append(row | {"chi2": chi2, "p": p})
+    for code in indicators.columns:
+        mask = np.asarray(indicators[code]).astype(float) == 1
+        w, wo = _km(hours[mask], event[mask]), _km(hours[~mask], event[~mask])
+        row = {S.CODE: str(code), "n_with": w["n"], "responded_with": w["responded"],
+               "median_with": w["median_hours"], "median_with_ci_low": w["median_ci_low"],
+               "median_with_ci_high": w["median_ci_high"], "n_without": wo["n"],
+               "responded_without": wo["responded"], "median_without": wo["median_hours"],
+               "median_without_ci_low": wo["median_ci_low"],
+               "median_without_ci_high": wo["median_ci_high"], "logrank_chi2": math.nan,
+               S.P_VALUE: math.nan, "hazard_ratio": math.nan, "hr_ci_low": math.nan,
+               "hr_ci_high": math.nan, S.NOTE: ""}
+        if mask.all() or not mask.any() or not event.any():
+            row[S.NOTE] = "no comparison: a group is empty or nobody got a response"
+        else:
+            lr = _logrank(hours, event, mask.astype(int))
+            row["logrank_chi2"], row[S.P_VALUE] = lr["chi2"], lr["p_value"]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = PHReg(hours, mask.astype(float)[:, None], status=event.astype(int),
+                            ties="breslow").fit()
+            b, se = float(res.params[0]), float(res.bse[0])
+            if not (math.isfinite(b) and math.isfinite(se)):
+                row[S.NOTE] = "no hazard ratio: the Cox model does not converge"
+                rows.append(row)
+                continue
+            row.update({"hazard_ratio": math.exp(b), "hr_ci_low": math.exp(b - 1.959964 * se),
+                        "hr_ci_high": math.exp(b + 1.959964 * se)})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def cox_model(data: pd.DataFrame, formula: str, *, ties: str = "breslow"):
-    """A Cox proportional-hazards model of time to first response (statsmodels ``PHReg``).
-
-    ``data`` is :func:`time_to_response` joined to any covariates (e.g. the 0/1 code columns
-    and ``role``); ``formula`` names the covariates in patsy syntax, e.g.
-    ``"C(role) + informational"``. Returns the fitted results (``.summary()``,
-    ``.params`` are log hazard ratios, ``numpy.exp`` gives hazard ratios).
-    """
+def cox_model(data: pd.DataFrame, formula: str) -> pd.DataFrame:
+    """A Cox model (Breslow ties) of ``formula`` (``"hours ~ ..."``) with ``responded`` as
+    the event: ``term, estimate, se, hazard_ratio, hr_ci_low, hr_ci_high, p_value``."""
+    from patsy import PatsyError
     from statsmodels.duration.hazard_regression import PHReg
 
-    model = PHReg.from_formula(f"{DURATION} ~ {formula}", data, status=data[EVENT].to_numpy(),
-                               ties=ties)
-    return model.fit()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = PHReg.from_formula(formula, data, status=data[RESPONDED].astype(int),
+                                     ties="breslow").fit()
+    except (PatsyError, ValueError, KeyError) as exc:
+        raise TablesError(f"cannot fit the Cox model {formula!r}: {exc}",
+                          hint="write it as 'hours ~ covariates' over time_to_response "
+                          "rows") from None
+    names = res.model.exog_names
+    b, se = np.asarray(res.params), np.asarray(res.bse)
+    return pd.DataFrame({"term": names, "estimate": b, "se": se, "hazard_ratio": np.exp(b),
+                         "hr_ci_low": np.exp(b - 1.959964 * se),
+                         "hr_ci_high": np.exp(b + 1.959964 * se),
+                         S.P_VALUE: np.asarray(res.pvalues)})

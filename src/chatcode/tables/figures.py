@@ -199,28 +199,27 @@ def report_figures(coded: CodedPosts, tables: list[Table]) -> dict[str, Figure]:
     return out
 
 
-def _km_step(ax, hours: np.ndarray, event: np.ndarray, label: str, color: str) -> None:
-    from chatcode.engagement.survival import km_curve
+def _km_step(ax, hours: np.ndarray, responded: np.ndarray, label: str, color: str) -> None:
+    from statsmodels.duration.survfunc import SurvfuncRight
 
-    if not len(hours):
+    if not len(hours) or not responded.any():
         return
-    curve = km_curve(hours, event)
-    ax.step(np.maximum(curve["hours"].to_numpy(), 0.01), curve["unanswered"].to_numpy(),
-            where="post", color=color, label=f"{label} (n={len(hours)})")
+    sf = SurvfuncRight(hours, responded.astype(int))
+    x = np.r_[0.0, sf.surv_times]
+    y = np.r_[1.0, sf.surv_prob]
+    ax.step(np.maximum(x, 0.01), y, where="post", color=color, label=f"{label} (n={len(hours)})")
 
 
 def survival_figure(coded: CodedPosts, table: Table) -> Figure:
-    """Kaplan-Meier curves of the time to first response: per group, or (a table over a
-    dimension) with vs without its first code; hours on a log scale."""
-    from chatcode.engagement.survival import time_to_response
+    """Kaplan-Meier curves: per group, or (a table over a dimension) with vs without its
+    first code; hours on a log scale."""
+    from chatcode.engagement.survival import HOURS, RESPONDED, time_to_response
 
-    data = time_to_response(coded.corpus, include_self=coded.include_self,
-                            responders=coded.responders)
+    data = time_to_response(coded.corpus, responses=coded.responses)
     fig = _figure(6.4, 3.6)
     ax = fig.add_subplot()
     ax.set_xscale("log")
-    hours = data["duration_hours"].to_numpy(dtype=float)
-    event = data["event"].to_numpy(dtype=int)
+    hours, event = data[HOURS].to_numpy(), data[RESPONDED].to_numpy(dtype=bool)
     if table.spec.dimension is None:
         colors = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096"]
         groups = data[S.GROUP].astype(str).to_numpy()
@@ -249,15 +248,13 @@ def survival_figure(coded: CodedPosts, table: Table) -> Figure:
 
 
 def network_figure(corpus: Corpus, *, title: str = "Who responds to whom") -> Figure:
-    """The response network (:func:`chatcode.engagement.network.to_graph`, one node per
-    person and group): arrows from responder to author, width by responses; node size by
-    responses received; moderators dark. Layout seeded."""
+    """The response network of all groups: arrows from responder to author, width by
+    responses; node size by responses received; moderators dark. Layout seeded."""
     import networkx as nx
 
-    from chatcode.engagement.network import to_graph
+    from chatcode.engagement.network import response_network
 
-    g = to_graph(corpus)
-    g.remove_edges_from([(s, t) for s, t in g.edges if s == t])
+    g = response_network(corpus)
     fig = _figure(6.4, 5.0)
     ax = fig.add_subplot()
     if g.number_of_nodes():
@@ -265,10 +262,10 @@ def network_figure(corpus: Corpus, *, title: str = "Who responds to whom") -> Fi
         received = np.array([g.in_degree(n, weight="weight") for n in g.nodes], dtype=float)
         colors = [WITH if d.get("role") == S.MODERATOR else WITHOUT
                   for _, d in g.nodes(data=True)]
-        top = max([1] + [w for *_, w in g.edges(data="weight")])
-        nx.draw_networkx_edges(g, pos, ax=ax, width=[0.5 + 2.5 * w / top for *_, w in
-                                                     g.edges(data="weight")],
-                               alpha=0.5, arrowsize=8, edge_color="#4a5568")
+        widths = [0.5 + 2.5 * w / max(1, max(w for *_, w in g.edges(data="weight")))
+                  for *_, w in g.edges(data="weight")]
+        nx.draw_networkx_edges(g, pos, ax=ax, width=widths, alpha=0.5, arrowsize=8,
+                               edge_color="#4a5568")
         nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors,
                                node_size=60 + 400 * received / max(1.0, received.max()))
         if g.number_of_nodes() <= 60:
@@ -290,9 +287,9 @@ def report_sections(coded: CodedPosts, tables: list[Table]) -> list[Table]:
         out.append(build_table(coded, TableSpec("time_to_response", "time_to_response", None,
                                                 "Time to first response")))
     out.append(Table(TableSpec("network", "network", None, "Who responds to whom"),
-                     network_summary(coded.corpus, include_self=coded.include_self), None,
-                     ("A tie a -> b: a replied or reacted to a post of b (chatcode network; "
-                      "docs/responses.md); reciprocity: share of ties answered both ways",)))
+                     network_summary(coded.corpus), None,
+                     ("An edge a -> b: a replied or reacted to a post of b (no "
+                      "self-responses); reciprocity: share of edges answered both ways",)))
     return out
 
 

@@ -403,29 +403,32 @@ def time_to_response_table(coded: CodedPosts, *, dimension: str | None = None,
                            ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Time to first response (:mod:`chatcode.engagement.survival`) and its notes.
 
-    Without ``dimension``: Kaplan-Meier summaries of every post of the corpus, per ``by``
-    level (``none``: all posts), with the log-rank test across them. With ``dimension``:
-    per code, the coded posts with vs without it (medians and log-rank test).
+    Without ``dimension``: Kaplan-Meier summaries of every post of the corpus, ``all`` and
+    per ``by`` level (log-rank test across them in the notes). With ``dimension``: per code,
+    the coded posts with vs without it (medians, log-rank, Cox hazard ratio).
     """
-    from chatcode.engagement.survival import survival_summary, survival_table, time_to_response
+    from chatcode.engagement.survival import (
+        compare_survival,
+        survival_summary,
+        time_to_response,
+    )
 
-    data = time_to_response(coded.corpus, include_self=coded.include_self,
-                            responders=coded.responders)
+    data = time_to_response(coded.corpus, responses=coded.responses)
     note = ("Time from a post to its first response (reply or reaction), censored at the end "
             "of its group's export; median by Kaplan-Meier with 95% CI")
     if dimension is None:
         out = survival_summary(data, by=None if by in (None, "none", "all") else by)
-        extra = ()
-        if len(out) and np.isfinite(out["chi2"].iat[0]):
-            extra = (f"log-rank test across the {by}s: chi2 = {out['chi2'].iat[0]:.2f}, "
-                     f"df = {out['df'].iat[0]:.0f}, p = {out['p'].iat[0]:.3g}",)
+        lr = out.attrs.get("logrank")
+        extra = ((f"log-rank test across {by}s: chi2 = {lr['chi2']:.2f}, df = {lr['df']}, "
+                  f"p = {lr['p_value']:.3g}",) if lr else ())
         return out, (note, *extra)
     dim = coded.codebook.dimension(dimension)
+    units, codes = coded.codes_of(dimension)
+    pos = pd.Index(data[S.POST_ID]).get_indexer(units[S.POST_ID])
     keep = _rows(dim, rows)
-    out = survival_table(coded, dimension, data=data).set_index(S.CODE).loc[keep]
-    out = out.reset_index()
-    out.insert(2, S.LABEL, pd.array(_labels(dim, keep, None), dtype="str"))
-    return out, (note + "; log-rank test of with vs without",)
+    out = compare_survival(data.iloc[pos].reset_index(drop=True), codes[keep])
+    out.insert(1, S.LABEL, pd.array(_labels(dim, keep, None), dtype="str"))
+    return out, (note + "; log-rank test and Cox hazard ratio (HR > 1: answered sooner)",)
 
 
 def _test_notes(data: pd.DataFrame) -> tuple[str, ...]:
