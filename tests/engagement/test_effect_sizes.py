@@ -236,3 +236,17 @@ def test_rows_without_a_test_name_no_method_and_no_effect():
     out = compare_codes(y, pd.DataFrame({"a": [0] * 6, "b": [1, 0, 1, 0, 0, 0]}))
     assert out["p_method"].tolist() == ["", "exact"]
     assert math.isnan(out["effect_size"].iat[0]) and out["note"].iat[0] == "no post has the code"
+
+
+def test_a_code_in_few_clusters_gets_no_stars_with_cluster():
+    """Five posts with the code, all by one author and all 0: the cluster-robust variance
+    rests on one cluster (MacKinnon & Webb 2017), so the row gets no stars and a note."""
+    rng = np.random.default_rng(8)
+    authors = np.repeat(np.arange(40), 10)
+    y = rng.poisson(1.0, 400).astype(float)
+    mask = np.zeros(400, dtype=int)
+    mask[:5] = 1
+    y[:5] = 0
+    row = with_without(y, mask, cluster=authors)
+    assert row["stars"] == ""
+    assert "come from only 1 cluster(s)" in row["note"]

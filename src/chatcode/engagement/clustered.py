@@ -14,7 +14,10 @@ The Wald statistic of the code is ``cluster_z``. With fewer than :data:`FEW_CLUS
 clusters the sandwich SE is too small and the normal reference too optimistic, so p and the
 rate ratio's CI use a t distribution with G - 1 degrees of freedom (Cameron, Gelbach &
 Miller 2008; Cameron & Miller 2015, section VI) and the note says so; with fewer than 2
-clusters there is no p-value. The statistic (U, t, z) and the effect sizes stay those of
+clusters there is no p-value. When the posts with (or without) the code come from fewer than
+:data:`MIN_CLUSTERS_PER_ARM` clusters, the sandwich variance rests on those few clusters
+and can be near 0 (MacKinnon & Webb 2017, "treated clusters"): the row keeps its p but gets
+no stars and a note. The statistic (U, t, z) and the effect sizes stay those of
 the named test; the rank-biserial r and Hedges' g CIs assume independent posts.
 """
 
@@ -29,9 +32,10 @@ from scipy import stats
 
 from chatcode.corpus import schema as S
 
-__all__ = ["FEW_CLUSTERS", "cluster_p", "cluster_rows", "gee_wald"]
+__all__ = ["FEW_CLUSTERS", "MIN_CLUSTERS_PER_ARM", "cluster_p", "cluster_rows", "gee_wald"]
 
 FEW_CLUSTERS = 20
+MIN_CLUSTERS_PER_ARM = 5  # fewer clusters on one side: the sandwich variance is degenerate
 
 
 def cluster_p(z: float, n_clusters: int) -> tuple[float, str]:
@@ -89,10 +93,19 @@ def cluster_rows(test: str, y: np.ndarray, masks: list[np.ndarray], cluster: np.
         row[S.P_VALUE], row[S.P_METHOD] = cluster_p(z, g)
         if test == "negbin" and g < FEW_CLUSTERS:
             _t_interval(row, g)
+        notes = []
         if g < FEW_CLUSTERS:
-            few = (f"only {g} clusters: p from t with {g - 1} df (small-sample correction); "
-                   "treat it as rough")
-            row[S.NOTE] = f"{row[S.NOTE]}; {few}" if row[S.NOTE] else few
+            notes.append(f"only {g} clusters: p from t with {g - 1} df (small-sample "
+                         "correction); treat it as rough")
+        k1 = len(np.unique(groups[mask]))
+        k0 = len(np.unique(groups[~mask]))
+        if min(k1, k0) < MIN_CLUSTERS_PER_ARM:
+            side, k = ("with", k1) if k1 <= k0 else ("without", k0)
+            notes.append(f"the posts {side} the code come from only {k} cluster(s): the "
+                         "cluster-robust p is unreliable, no stars")
+            row["_no_stars"] = True
+        if notes:
+            row[S.NOTE] = "; ".join([row[S.NOTE], *notes] if row[S.NOTE] else notes)
     return out
 
 
