@@ -87,6 +87,18 @@ def test_units_are_the_coded_posts_with_their_responses(coded, corpus):
     assert coded.notes == ()
 
 
+def _enumerated_p(a, b):
+    """The two-sided permutation p of the rank sum of ``a`` by enumerating every subset of
+    the pooled posts (as scipy.stats.permutation_test, which needs 2+ posts per group)."""
+    import itertools
+
+    ranks = stats.rankdata(np.r_[a, b])
+    t = ranks[: len(a)].sum()
+    sums = np.array([ranks[list(c)].sum()
+                     for c in itertools.combinations(range(len(ranks)), len(a))])
+    return min(1.0, 2 * min(np.mean(sums <= t + 1e-9), np.mean(sums >= t - 1e-9)))
+
+
 def test_with_without_table_against_numpy_and_scipy(coded, wide):
     table = with_without_table(coded, dimension="support", labels={"informational": "Info"})
     assert table["code"].tolist() == SUPPORT
@@ -104,7 +116,14 @@ def test_with_without_table_against_numpy_and_scipy(coded, wide):
             assert row["sd_with"] == pytest.approx(a.std(ddof=1))
         ref = stats.mannwhitneyu(a, b, method="asymptotic", use_continuity=False)
         assert row["statistic"] == ref.statistic
-        assert row["p_value"] == pytest.approx(ref.pvalue)
+        # groups under 30 posts: the exact permutation p (scipy.stats.permutation_test)
+        assert row["p_method"] == "exact"
+        assert row["p_value"] == pytest.approx(_enumerated_p(a, b), rel=1e-9)
+        if len(a) > 1:
+            perm = stats.permutation_test(
+                (a, b), lambda x, z, axis: stats.mannwhitneyu(x, z, axis=axis).statistic,
+                vectorized=True, n_resamples=np.inf)
+            assert row["p_value"] == pytest.approx(perm.pvalue, rel=1e-9)
     assert math.isnan(table.loc[2, "sd_with"])  # one technical post
 
 
