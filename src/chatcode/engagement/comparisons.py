@@ -42,7 +42,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chatcode.corpus import schema as S
 from chatcode.errors import TablesError
@@ -142,6 +141,8 @@ def describe(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[int, flo
 def mean_ci(values: Sequence[float] | np.ndarray | pd.Series,
             level: float = 0.95) -> tuple[float, float]:
     """The t-based confidence interval of the mean (``mean -+ t * SD / sqrt(n)``)."""
+    from scipy import stats  # imported here: scipy takes a second to load
+
     n, mean, sd = describe(values)
     if n < 2:
         return math.nan, math.nan
@@ -282,6 +283,8 @@ def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *,
     The same formulas as ``scipy.stats.mannwhitneyu(method="asymptotic")``: U of the first
     sample, variance ``n1 n0 / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))``.
     """
+    from scipy import stats
+
     ranks = stats.rankdata(y)
     n = len(y)
     ordered = np.sort(y)
@@ -312,6 +315,8 @@ def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *,
 
 
 def _ttest(y: np.ndarray, mask: np.ndarray, *, equal_var: bool) -> dict[str, object]:
+    from scipy import stats
+
     a, b = y[mask], y[~mask]
     note = _size_note(len(a), len(b))
     if not note and (len(a) < 2 or len(b) < 2):
