@@ -183,6 +183,7 @@ def test_bulk_export_ingests_to_the_same_corpus_up_to_ids(sample):
     pd.testing.assert_frame_equal(got_reactions, want_reactions)
 
 
+@pytest.mark.slow
 def test_regenerating_gives_byte_identical_files(tmp_path):
     """``python -m chatcode.reproduce.datasets.build diabpeers --out DIR`` writes the committed
     files."""
