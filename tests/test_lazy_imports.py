@@ -43,7 +43,11 @@ def test_import_chatcode_loads_no_heavy_library_until_a_statistic_runs():
         "from chatcode.reliability.agreement import agreement\n"
         "assert chatcode.agreement is agreement\n"
         "from chatcode.ingest import whatsapp\nassert callable(chatcode.ingest)\n"
-        "from chatcode.reproduce.run import run_sample\nassert callable(chatcode.reproduce)",
+        "from chatcode.reproduce.run import run_sample\nassert callable(chatcode.reproduce)\n"
+        "from chatcode.engagement.latency import QUANTILE_METHODS\n"
+        "assert callable(chatcode.engagement.latency)\n"
+        "from chatcode.reliability.agreement import RARE_SHARE\n"
+        "from chatcode.reliability import agreement as fn\nassert callable(fn)",
         "[getattr(chatcode, name) for name in chatcode.__all__]",
         "from chatcode.engagement.comparisons import mean_ci\nmean_ci([1.0, 2.0, 4.0])",
     ]

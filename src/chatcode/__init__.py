@@ -9,8 +9,6 @@ kinds of posts engage people.
 >>> chatcode.responses(corpus).head()                 # doctest: +SKIP
 """
 
-import sys
-import types
 from typing import TYPE_CHECKING
 
 from chatcode._lazy import exports
@@ -77,20 +75,6 @@ _EXPORTS = {
 }
 
 __getattr__, __dir__ = exports(__name__, _EXPORTS)
-
-
-class _Package(types.ModuleType):
-    """``chatcode.ingest`` and ``chatcode.reproduce`` are functions that share their name with
-    a stage package: importing the package (``from chatcode.ingest import whatsapp``) must not
-    replace the function, as it would once the function is loaded lazily."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in ("ingest", "reproduce") and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from chatcode.codebook import Code, Codebook, Dimension, TableSpec, load_codebook
