@@ -23,7 +23,8 @@ from chatcode.errors import IngestError, Location
 
 ROW = "_row"  # internal: the row number the user sees in the source file (header = row 1)
 
-__all__ = ["CsvDialect", "Table", "kind_of", "read_csv_text", "read_table", "sheet_names"]
+__all__ = ["CsvDialect", "Table", "Workbook", "kind_of", "read_csv_text", "read_table",
+           "sheet_names"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -93,33 +94,81 @@ def _ole_error(path: Path) -> IngestError:
 
 def sheet_names(path: Path) -> list[str]:
     """The sheet names of a workbook, with clear errors for non-workbooks."""
-    from python_calamine import CalamineWorkbook
+    return Workbook(path).names
 
-    kind = kind_of(path)
-    if kind == "ole":
-        raise _ole_error(path)
-    if kind == "empty":
-        raise IngestError("the file is empty", where=Location(path),
-                          hint="export the chat again")
-    if kind != "xlsx":
-        raise IngestError("not an Excel workbook", where=Location(path),
-                          hint="give an .xlsx file, or the CSV file as it is")
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception as exc:  # calamine raises its own error types for broken zips
-        names = _zip_names(path)
-        if names is not None and "[Content_Types].xml" not in names:
-            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise IngestError(
-                f"this is a zip archive, not an Excel workbook (it holds {shown})",
-                where=Location(path),
-                hint="unpack it and give the export file inside, or give --format for a "
-                "zipped export") from exc
-        raise IngestError(
-            f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
+
+class Workbook:
+    """One workbook opened once: its sheet names and each sheet read at most once.
+
+    python-calamine parses the shared strings (most of a chat's text) when a workbook is
+    opened, so reading several sheets, or the names and then a sheet, through one
+    ``Workbook`` parses them once. Sheets are cached: ``table(name)`` twice is one read.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._book = None
+        self._tables: dict[str, Table] = {}
+
+    def _open(self):
+        from python_calamine import CalamineWorkbook
+
+        if self._book is not None:
+            return self._book
+        path = self.path
+        kind = kind_of(path)
+        if kind == "ole":
+            raise _ole_error(path)
+        if kind == "empty":
+            raise IngestError("the file is empty", where=Location(path),
+                              hint="export the chat again")
+        if kind != "xlsx":
+            raise IngestError("not an Excel workbook", where=Location(path),
+                              hint="give an .xlsx file, or the CSV file as it is")
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types for broken zips
+            raise _broken_workbook(path, exc) from exc
+        return self._book
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._open().sheet_names)
+
+    def table(self, sheet: str | None = None) -> Table:
+        """A sheet (default: the first) as a raw :class:`Table` (see :func:`read_table`)."""
+        names = self.names
+        if sheet is None:
+            sheet = names[0]
+        if sheet not in names:
+            lowered = {n.lower(): n for n in names}
+            if sheet.lower() not in lowered:
+                raise IngestError(
+                    f'the workbook has no sheet "{sheet}"',
+                    where=Location(self.path),
+                    hint=f"its sheets are {', '.join(repr(n) for n in names)}; rename the "
+                    "sheet or name the right one",
+                )
+            sheet = lowered[sheet.lower()]
+        if sheet not in self._tables:
+            self._tables[sheet] = _read_sheet(self._open(), self.path, sheet)
+        return self._tables[sheet]
+
+
+def _broken_workbook(path: Path, exc: Exception) -> IngestError:
+    names = _zip_names(path)
+    if names is not None and "[Content_Types].xml" not in names:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return IngestError(
+            f"this is a zip archive, not an Excel workbook (it holds {shown})",
             where=Location(path),
-            hint="open it in Excel and save it again as .xlsx, or export it again",
-        ) from exc
+            hint="unpack it and give the export file inside, or give --format for a "
+            "zipped export")
+    return IngestError(
+        f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
+        where=Location(path),
+        hint="open it in Excel and save it again as .xlsx, or export it again",
+    )
 
 
 def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
@@ -136,7 +185,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
     if kind == "ole":
         raise _ole_error(path)
     if kind == "xlsx":
-        return _read_sheet(path, sheet)
+        return Workbook(path).table(sheet)
     if sheet is not None:
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
@@ -146,26 +195,9 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
     return Table(data, path, None, dialect)
 
 
-def _read_sheet(path: Path, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
-
-    names = sheet_names(path)
-    if sheet is None:
-        sheet = names[0]
-    if sheet not in names:
-        lowered = {n.lower(): n for n in names}
-        if sheet.lower() in lowered:
-            sheet = lowered[sheet.lower()]
-        else:
-            raise IngestError(
-                f'the workbook has no sheet "{sheet}"',
-                where=Location(path),
-                hint=f"its sheets are {', '.join(repr(n) for n in names)}; rename the sheet "
-                "or name the right one",
-            )
+def _read_sheet(book, path: Path, sheet: str) -> Table:
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(
-            skip_empty_area=False)
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
         raise IngestError(f"cannot read the sheet ({exc})", where=Location(path, sheet),
                           hint="open it in Excel and save it again as .xlsx") from exc
