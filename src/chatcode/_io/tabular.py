@@ -299,6 +299,9 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
             "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
     header = _csv_header(text, delimiter)
+    fast = _read_csv_arrow(text, delimiter, header)
+    if fast is not None:
+        return _finish_csv(fast, header, path), CsvDialect(encoding, delimiter)
     width = len(header) + 1  # one spare column: a row with one cell too many is caught
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
@@ -324,14 +327,65 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
             where=Location(path),
             hint="give every column a name in the first row, or delete the extra cells")
     data = data.drop(columns=[width - 1])
+    data[ROW] = rows
+    return _finish_csv(data, header, path), CsvDialect(encoding, delimiter)
+
+
+def _finish_csv(data: pd.DataFrame, header: list[str], path: Path) -> pd.DataFrame:
+    """Name the columns (dropping the empty ones trailing delimiters make) and empty cells
+    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty) and ``_row``."""
+    rows = data.pop(ROW)
+    header = list(header)
     while header and header[-1] == "" and data[len(header) - 1].eq("").all():
         data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
         header.pop()
     _check_header(header, Location(path))
     data.columns = header
     data = data.replace({"": None})
-    data[ROW] = rows
-    return data, CsvDialect(encoding, delimiter)
+    data[ROW] = rows.to_numpy()
+    return data
+
+
+def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+    """The data rows with pyarrow.csv (many times faster than pandas' parser), or None when
+    the file is irregular (a row with more or fewer cells than the header, blank lines before
+    the header, a line break in the header): the pandas path then reads it and names rows.
+
+    Returns the columns 0..len(header)-1 as text ("" when empty) and ``_row``: the row
+    number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = text.split("\n", 1)[0]
+    if not header or not first.strip() or first.count('"') % 2:
+        return None
+    irregular = []
+
+    def invalid(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    names = [str(i) for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if irregular:
+        return None
+    data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
+                         for i in range(len(header))})
+    blank = np.logical_and.reduce([data[i].eq("").to_numpy() for i in data.columns])
+    data[ROW] = np.arange(2, len(data) + 2)
+    return data[~blank].reset_index(drop=True) if blank.any() else data
 
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
