@@ -341,7 +341,8 @@ def _finish_csv(data: pd.DataFrame, header: list[str], path: Path) -> pd.DataFra
         header.pop()
     _check_header(header, Location(path))
     data.columns = header
-    data = data.replace({"": None})
+    for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
+        data[col] = data[col].where(data[col].ne(""))
     data[ROW] = rows.to_numpy()
     return data
 
@@ -390,9 +391,17 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
     """The column names: the first record (blank lines skipped, as pandas does), stripped."""
-    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
-        if record:
-            return [cell.strip() for cell in record]
+    for chunk in (text[:65536], text):  # the head holds the header, except in odd files
+        reader = csv.reader(io.StringIO(chunk), delimiter=delimiter)
+        try:
+            for record in reader:
+                if record:
+                    if reader.line_num < chunk.count("\n") or chunk is text:
+                        return [cell.strip() for cell in record]
+                    break  # the first record may go on past the head: read it all
+        except csv.Error:
+            if chunk is text:
+                raise
     return []
 
 
