@@ -11,6 +11,7 @@ comma, semicolon, tab or pipe.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -355,6 +356,7 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
     Returns the columns 0..len(header)-1 as text ("" when empty) and ``_row``: the row
     number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     first = text.split("\n", 1)[0]
@@ -370,8 +372,7 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
     try:
         table = pacsv.read_csv(
             pa.py_buffer(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=invalid),
@@ -382,11 +383,15 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
         return None
     if irregular:
         return None
+    rows = pa.array(np.arange(2, table.num_rows + 2))
+    blank = functools.reduce(pc.and_, (pc.equal(c, "") for c in table.columns))
+    if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
+        keep = pc.invert(blank)
+        table, rows = table.filter(keep), rows.filter(keep)
     data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
                          for i in range(len(header))})
-    blank = np.logical_and.reduce([data[i].eq("").to_numpy() for i in data.columns])
-    data[ROW] = np.arange(2, len(data) + 2)
-    return data[~blank].reset_index(drop=True) if blank.any() else data
+    data[ROW] = rows.to_numpy()
+    return data
 
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
