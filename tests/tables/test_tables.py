@@ -452,3 +452,18 @@ def test_every_table_names_replies_inferred_from_timing(corpus, codes, codebook)
     expected = (f"{int(replies.sum())} of the {int(replies.sum())} replies were inferred from "
                 "timing")
     assert tables and all(any(expected in n for n in t.notes) for t in tables)
+
+
+def test_codes_read_from_parquet_in_many_chunks_give_the_same_coded_posts(
+        corpus, codes, codebook, coded, tmp_path):
+    """A codes table stored as Parquet comes back in chunks (one per row group); the code
+    matrix and the units are the same as from the contiguous table."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "codes.parquet"
+    codes.to_parquet(path, index=False, row_group_size=7)
+    chunked = pd.read_parquet(path)
+    assert pq.ParquetFile(path).num_row_groups > 1
+    again = chatcode.coded_posts(corpus, chunked, codebook)
+    np.testing.assert_array_equal(again.values, coded.values)
+    pd.testing.assert_frame_equal(again.units, coded.units)

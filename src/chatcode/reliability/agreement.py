@@ -43,7 +43,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from chatcode.codebook import Codebook
 from chatcode.corpus import schema as S
@@ -347,7 +346,9 @@ def agreement(
     matrix = CodingMatrix.from_codes(codes, codebook).select(coders)
     coded, common = matrix.common()
     coverage = _coverage(matrix, coded, common)
-    z = float(norm.ppf(0.5 + confidence / 2))
+    from scipy.special import ndtri  # the normal quantile; imported here, scipy is slow to load
+
+    z = float(ndtri(0.5 + confidence / 2))
     rng = np.random.default_rng(seed)
     analysis = _Analysis(matrix, z, bootstrap, rng)
     codes_df = analysis.codes(common)

@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 __all__ = [
     "LANDIS_KOCH",
@@ -258,6 +257,8 @@ def bootstrap_kappa(ratings: np.ndarray, valid: np.ndarray, n_categories: int, *
 def percentile_ci(boot: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of bootstrap replicates ``(B, V)`` for the normal quantile ``z``
     (e.g. 1.96: 2.5th and 97.5th percentiles); NaN replicates are skipped."""
+    from scipy.special import ndtr  # imported here: scipy is slow to load
+
     tail = 100 * float(ndtr(-z))
     ok = ~np.isnan(boot).all(axis=0)
     low = np.full(boot.shape[1], np.nan)
