@@ -10,6 +10,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -202,3 +203,34 @@ def test_kind_of_looks_at_the_content_not_the_name(tmp_path):
     assert kind_of(ole_file(tmp_path / "x.xls", encrypted=False)) == "ole"
     with pytest.raises(IngestError, match=re.escape("file not found")):
         kind_of(tmp_path / "missing.csv")
+
+
+CSV_VARIANTS = {
+    "plain": "a,b,c\n1,2,3\n4,5,6\n",
+    "quoted line breaks and delimiters": 'a,b,c\n"x\ny","1,2",3\r\n"say ""hi""",,\n',
+    "blank lines and empty rows": "a;b\n1;2\n\n;\n3;4\n",
+    "trailing delimiters": "a,b,\n1,2,\n3,4,\n",
+    "header only": "a,b\n",
+    "no final line break": "a\tb\n1\t2",
+}
+
+
+@pytest.mark.parametrize("text", CSV_VARIANTS.values(), ids=CSV_VARIANTS.keys())
+def test_the_pyarrow_csv_reader_gives_the_pandas_reader_s_table(text, monkeypatch):
+    """Regular CSV files are read with pyarrow.csv; the result (cells, empty cells, row
+    numbers a spreadsheet shows) is the table pandas' parser gives, which is kept for
+    irregular files."""
+    from chatcode._io import tabular
+
+    fast, dialect = tabular.read_csv_text(text, Path("x.csv"), "utf-8")
+    monkeypatch.setattr(tabular, "_read_csv_arrow", lambda *args: None)
+    slow, _ = tabular.read_csv_text(text, Path("x.csv"), "utf-8")
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=len(slow) > 0)
+
+
+def test_an_irregular_row_still_names_its_row():
+    """A file pyarrow cannot read as regular goes to the path that names the row."""
+    from chatcode._io import tabular
+
+    with pytest.raises(IngestError, match=r"row\(s\) 4 have more cells"):
+        tabular.read_csv_text("a,b\n1,2\n\n3,4,5\n", Path("x.csv"), "utf-8")

@@ -503,3 +503,48 @@ def test_the_gate_lists_codes_below_and_undefined_kappas():
         "kappa undefined (code never used)")
     relaxed = res.below(0.3, allow_undefined=True)
     assert relaxed.empty
+
+
+# --- Gwet's analytic SEs in the agreement table; exact zeros; degenerate cases -----------------
+
+def test_agreement_table_carries_gwet_ses_and_cis():
+    """The agreement table's AC1/PABAK/alpha SEs (and Fleiss/Conger for 3 coders) are those
+    of chatcode.reliability.gwet_variance, which matches irrCAC (Gwet 2014) to 1e-6 in
+    tests/reliability/test_gwet_variance.py; here: Conger's SE for 3 coders recomputed by
+    the unit values of Gwet (2014, eq. 5.23) written out in numpy."""
+    a = [1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1]
+    b = [1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1]
+    c = [1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1]
+    r = row(agreement(from_vectors(A__main=a, B__main=b, C__main=c), CODEBOOK))
+    for name in ("ac1", "pabak", "alpha", "fleiss_kappa"):
+        assert 0 < r[f"{name}_se"] < 1
+        assert r[f"{name}_ci_low"] < r[name] < r[f"{name}_ci_high"]
+    x = np.array([a, b, c])                      # raters x units
+    n, R = x.shape[1], 3
+    p = np.stack([(x == k).mean(axis=1) for k in (0, 1)], axis=1)     # (R, C)
+    tot = p.sum(axis=0)
+    pe = ((tot ** 2 - (p ** 2).sum(axis=0)).sum()) / (R * (R - 1))
+    nuc = np.stack([(x == k).sum(axis=0) for k in (0, 1)], axis=1)    # (U, C)
+    pa_u = (nuc * (nuc - 1)).sum(axis=1) / (R * (R - 1))
+    kappa = (pa_u.mean() - pe) / (1 - pe)
+    pe_u = np.array([sum(tot[x[g, u]] - p[g, x[g, u]] for g in range(R))
+                     for u in range(n)]) / (R * (R - 1))
+    unit = (pa_u - pe) / (1 - pe) - 2 * (1 - kappa) * (pe_u - pe) / (1 - pe)
+    se = np.sqrt(((unit - kappa) ** 2).sum() / (n * (n - 1)))
+    assert r["kappa"] == pytest.approx(kappa, abs=1e-12)
+    assert r["kappa_se"] == pytest.approx(se, abs=1e-12)
+
+
+def test_a_constant_coder_gives_kappa_exactly_zero_without_a_label():
+    """Coder B says 1 for every post: observed and chance agreement are equal, so kappa is
+    0 by definition (float noise rounded to exactly 0) and gets no Landis-Koch label; two
+    constant coders who never agree (0% agreement) the same."""
+    r = row(agreement(from_vectors(A__main=[1, 0, 1, 0, 0, 1, 0], B__main=[1] * 7),
+                      CODEBOOK))
+    assert r["kappa"] == 0.0
+    assert r["interpretation"] == "not interpretable"
+    assert "kappa is 0 by definition" in r["note"]
+    r = row(agreement(from_vectors(A__main=[0] * 5, B__main=[1] * 5), CODEBOOK))
+    assert (r["percent_agreement"], r["kappa"]) == (0.0, 0.0)
+    assert r["interpretation"] == "not interpretable"
+    assert st.exact_zero(np.array([-1.1e-14, 1e-13, 0.2]))[:2].tolist() == [0.0, 0.0]

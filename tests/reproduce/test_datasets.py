@@ -183,6 +183,7 @@ def test_bulk_export_ingests_to_the_same_corpus_up_to_ids(sample):
     pd.testing.assert_frame_equal(got_reactions, want_reactions)
 
 
+@pytest.mark.slow
 def test_regenerating_gives_byte_identical_files(tmp_path):
     """``python -m chatcode.reproduce.datasets.build diabpeers --out DIR`` writes the committed
     files."""
@@ -254,7 +255,7 @@ def test_sample_dir_missing_says_to_pass_the_folder(monkeypatch, tmp_path):
     assert "pass the sample folder" in str(info.value)
 
 
-def test_build_verify_names_a_missed_figure():
+def test_build_verify_names_a_missed_figure(sample):
     """The build's own check goes through the pipeline and names what misses."""
     from chatcode.reproduce.datasets.build import verify
 
@@ -262,11 +263,11 @@ def test_build_verify_names_a_missed_figure():
     changed = yaml.safe_load((SAMPLE / "published.yaml").read_text(encoding="utf-8"))
     changed["tables"][0]["rows"][1]["with"]["sd"] = "2.445"
     assert verify(SAMPLE, changed) == [
-        "table 7, reminder, sd_with: 2.4437 is not 2.445".replace("2.4437", _reminder_sd())]
+        "table 7, reminder, sd_with: 2.4437 is not 2.445".replace("2.4437",
+                                                                  _reminder_sd(sample[3]))]
 
 
-def _reminder_sd() -> str:
-    corpus, codes, codebook = datasets.load_sample()
-    coded = chatcode.coded_posts(corpus, codes, codebook, coder="A", pass_="main")
+def _reminder_sd(coded) -> str:
+    """The SD the pipeline gives, from the module's sample (loaded once)."""
     units, nudge = coded.codes_of("nudge")
     return str(units[S.RESPONSES][nudge["reminder"].eq(1).to_numpy()].std(ddof=1))

@@ -88,7 +88,8 @@ def test_report_writes_the_folder(cli, tmp_path):
     assert names == ["chatcode.json", "figures", "report.html", "tables.json", "tables.xlsx"]
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert figures == sorted(f"table_{t}.{ext}" for t in ("10", "11", "7", "latency",
-                                                          "participation")
+                                                          "participation", "network",
+                                                          "time_to_response")
                              for ext in ("png", "svg"))
     assert cli("report", *BASE, "-o", out).returncode == 1
     invoke("report", *BASE, "-o", out, "--force", "-t", "9")

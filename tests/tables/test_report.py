@@ -39,16 +39,18 @@ def test_the_report_folder(tmp_path, coded):
                                                     "tables.json", "tables.xlsx"]
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(p.stem for p in (out / "figures").glob("*.svg")) == [
-        "table_10", "table_11", "table_7", "table_latency", "table_participation"]
+        "table_10", "table_11", "table_7", "table_latency", "table_network",
+        "table_participation", "table_time_to_response"]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
                for p in (out / "figures").glob("*.png"))
     ids = [t["id"] for t in json.loads((out / "tables.json").read_text())["tables"]]
-    assert ids == ["10", "9", "11", "7", "latency", "frequencies", "participation"]
+    assert ids == ["10", "9", "11", "7", "latency", "frequencies", "participation",
+                   "time_to_response", "network"]
 
 
 def test_the_html_page_is_self_contained(tmp_path, coded):
     page = (write_report(coded, tmp_path / "r") / "report.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 5
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 7
     assert "<script" not in page and "<link" not in page and "<img" not in page
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     assert "Table 7. Responses to nudging approaches" in page

@@ -87,6 +87,18 @@ def test_units_are_the_coded_posts_with_their_responses(coded, corpus):
     assert coded.notes == ()
 
 
+def _enumerated_p(a, b):
+    """The two-sided permutation p of the rank sum of ``a`` by enumerating every subset of
+    the pooled posts (as scipy.stats.permutation_test, which needs 2+ posts per group)."""
+    import itertools
+
+    ranks = stats.rankdata(np.r_[a, b])
+    t = ranks[: len(a)].sum()
+    sums = np.array([ranks[list(c)].sum()
+                     for c in itertools.combinations(range(len(ranks)), len(a))])
+    return min(1.0, 2 * min(np.mean(sums <= t + 1e-9), np.mean(sums >= t - 1e-9)))
+
+
 def test_with_without_table_against_numpy_and_scipy(coded, wide):
     table = with_without_table(coded, dimension="support", labels={"informational": "Info"})
     assert table["code"].tolist() == SUPPORT
@@ -104,7 +116,14 @@ def test_with_without_table_against_numpy_and_scipy(coded, wide):
             assert row["sd_with"] == pytest.approx(a.std(ddof=1))
         ref = stats.mannwhitneyu(a, b, method="asymptotic", use_continuity=False)
         assert row["statistic"] == ref.statistic
-        assert row["p_value"] == pytest.approx(ref.pvalue)
+        # groups under 30 posts: the exact permutation p (scipy.stats.permutation_test)
+        assert row["p_method"] == "exact"
+        assert row["p_value"] == pytest.approx(_enumerated_p(a, b), rel=1e-9)
+        if len(a) > 1:
+            perm = stats.permutation_test(
+                (a, b), lambda x, z, axis: stats.mannwhitneyu(x, z, axis=axis).statistic,
+                vectorized=True, n_resamples=np.inf)
+            assert row["p_value"] == pytest.approx(perm.pvalue, rel=1e-9)
     assert math.isnan(table.loc[2, "sd_with"])  # one technical post
 
 
@@ -433,3 +452,18 @@ def test_every_table_names_replies_inferred_from_timing(corpus, codes, codebook)
     expected = (f"{int(replies.sum())} of the {int(replies.sum())} replies were inferred from "
                 "timing")
     assert tables and all(any(expected in n for n in t.notes) for t in tables)
+
+
+def test_codes_read_from_parquet_in_many_chunks_give_the_same_coded_posts(
+        corpus, codes, codebook, coded, tmp_path):
+    """A codes table stored as Parquet comes back in chunks (one per row group); the code
+    matrix and the units are the same as from the contiguous table."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "codes.parquet"
+    codes.to_parquet(path, index=False, row_group_size=7)
+    chunked = pd.read_parquet(path)
+    assert pq.ParquetFile(path).num_row_groups > 1
+    again = chatcode.coded_posts(corpus, chunked, codebook)
+    np.testing.assert_array_equal(again.values, coded.values)
+    pd.testing.assert_frame_equal(again.units, coded.units)

@@ -11,6 +11,7 @@ comma, semicolon, tab or pipe.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from chatcode.errors import IngestError, Location
 
 ROW = "_row"  # internal: the row number the user sees in the source file (header = row 1)
 
-__all__ = ["CsvDialect", "Table", "kind_of", "read_csv_text", "read_table", "sheet_names"]
+__all__ = ["CsvDialect", "Table", "Workbook", "kind_of", "read_csv_text", "read_table",
+           "sheet_names"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -93,33 +95,81 @@ def _ole_error(path: Path) -> IngestError:
 
 def sheet_names(path: Path) -> list[str]:
     """The sheet names of a workbook, with clear errors for non-workbooks."""
-    from python_calamine import CalamineWorkbook
+    return Workbook(path).names
 
-    kind = kind_of(path)
-    if kind == "ole":
-        raise _ole_error(path)
-    if kind == "empty":
-        raise IngestError("the file is empty", where=Location(path),
-                          hint="export the chat again")
-    if kind != "xlsx":
-        raise IngestError("not an Excel workbook", where=Location(path),
-                          hint="give an .xlsx file, or the CSV file as it is")
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception as exc:  # calamine raises its own error types for broken zips
-        names = _zip_names(path)
-        if names is not None and "[Content_Types].xml" not in names:
-            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise IngestError(
-                f"this is a zip archive, not an Excel workbook (it holds {shown})",
-                where=Location(path),
-                hint="unpack it and give the export file inside, or give --format for a "
-                "zipped export") from exc
-        raise IngestError(
-            f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
+
+class Workbook:
+    """One workbook opened once: its sheet names and each sheet read at most once.
+
+    python-calamine parses the shared strings (most of a chat's text) when a workbook is
+    opened, so reading several sheets, or the names and then a sheet, through one
+    ``Workbook`` parses them once. Sheets are cached: ``table(name)`` twice is one read.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._book = None
+        self._tables: dict[str, Table] = {}
+
+    def _open(self):
+        from python_calamine import CalamineWorkbook
+
+        if self._book is not None:
+            return self._book
+        path = self.path
+        kind = kind_of(path)
+        if kind == "ole":
+            raise _ole_error(path)
+        if kind == "empty":
+            raise IngestError("the file is empty", where=Location(path),
+                              hint="export the chat again")
+        if kind != "xlsx":
+            raise IngestError("not an Excel workbook", where=Location(path),
+                              hint="give an .xlsx file, or the CSV file as it is")
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types for broken zips
+            raise _broken_workbook(path, exc) from exc
+        return self._book
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._open().sheet_names)
+
+    def table(self, sheet: str | None = None) -> Table:
+        """A sheet (default: the first) as a raw :class:`Table` (see :func:`read_table`)."""
+        names = self.names
+        if sheet is None:
+            sheet = names[0]
+        if sheet not in names:
+            lowered = {n.lower(): n for n in names}
+            if sheet.lower() not in lowered:
+                raise IngestError(
+                    f'the workbook has no sheet "{sheet}"',
+                    where=Location(self.path),
+                    hint=f"its sheets are {', '.join(repr(n) for n in names)}; rename the "
+                    "sheet or name the right one",
+                )
+            sheet = lowered[sheet.lower()]
+        if sheet not in self._tables:
+            self._tables[sheet] = _read_sheet(self._open(), self.path, sheet)
+        return self._tables[sheet]
+
+
+def _broken_workbook(path: Path, exc: Exception) -> IngestError:
+    names = _zip_names(path)
+    if names is not None and "[Content_Types].xml" not in names:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return IngestError(
+            f"this is a zip archive, not an Excel workbook (it holds {shown})",
             where=Location(path),
-            hint="open it in Excel and save it again as .xlsx, or export it again",
-        ) from exc
+            hint="unpack it and give the export file inside, or give --format for a "
+            "zipped export")
+    return IngestError(
+        f"the workbook cannot be opened: it is damaged or not an .xlsx file ({exc})",
+        where=Location(path),
+        hint="open it in Excel and save it again as .xlsx, or export it again",
+    )
 
 
 def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False) -> Table:
@@ -138,7 +188,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False)
     if kind == "ole":
         raise _ole_error(path)
     if kind == "xlsx":
-        return _read_sheet(path, sheet)
+        return Workbook(path).table(sheet)
     if sheet is not None:
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
@@ -148,26 +198,9 @@ def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False)
     return Table(data, path, None, dialect)
 
 
-def _read_sheet(path: Path, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
-
-    names = sheet_names(path)
-    if sheet is None:
-        sheet = names[0]
-    if sheet not in names:
-        lowered = {n.lower(): n for n in names}
-        if sheet.lower() in lowered:
-            sheet = lowered[sheet.lower()]
-        else:
-            raise IngestError(
-                f'the workbook has no sheet "{sheet}"',
-                where=Location(path),
-                hint=f"its sheets are {', '.join(repr(n) for n in names)}; rename the sheet "
-                "or name the right one",
-            )
+def _read_sheet(book, path: Path, sheet: str) -> Table:
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(
-            skip_empty_area=False)
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
         raise IngestError(f"cannot read the sheet ({exc})", where=Location(path, sheet),
                           hint="open it in Excel and save it again as .xlsx") from exc
@@ -298,6 +331,9 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
             "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
     header = _csv_header(text, delimiter)
+    fast = _read_csv_arrow(text, delimiter, header)
+    if fast is not None:
+        return _finish_csv(fast, header, path), CsvDialect(encoding, delimiter)
     width = len(header) + 1  # one spare column: a row with one cell too many is caught
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
@@ -323,21 +359,85 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
             where=Location(path),
             hint="give every column a name in the first row, or delete the extra cells")
     data = data.drop(columns=[width - 1])
+    data[ROW] = rows
+    return _finish_csv(data, header, path), CsvDialect(encoding, delimiter)
+
+
+def _finish_csv(data: pd.DataFrame, header: list[str], path: Path) -> pd.DataFrame:
+    """Name the columns (dropping the empty ones trailing delimiters make) and empty cells
+    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty) and ``_row``."""
+    rows = data.pop(ROW)
+    header = list(header)
     while header and header[-1] == "" and data[len(header) - 1].eq("").all():
         data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
         header.pop()
     _check_header(header, Location(path))
     data.columns = header
-    data = data.replace({"": None})
-    data[ROW] = rows
-    return data, CsvDialect(encoding, delimiter)
+    for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
+        data[col] = data[col].where(data[col].ne(""))
+    data[ROW] = rows.to_numpy()
+    return data
+
+
+def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+    """The data rows with pyarrow.csv (many times faster than pandas' parser), or None when
+    the file is irregular (a row with more or fewer cells than the header, blank lines before
+    the header, a line break in the header): the pandas path then reads it and names rows.
+
+    Returns the columns 0..len(header)-1 as text ("" when empty) and ``_row``: the row
+    number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    first = text.split("\n", 1)[0]
+    if not header or not first.strip() or first.count('"') % 2:
+        return None
+    irregular = []
+
+    def invalid(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    names = [str(i) for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if irregular:
+        return None
+    rows = pa.array(np.arange(2, table.num_rows + 2))
+    blank = functools.reduce(pc.and_, (pc.equal(c, "") for c in table.columns))
+    if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
+        keep = pc.invert(blank)
+        table, rows = table.filter(keep), rows.filter(keep)
+    data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
+                         for i in range(len(header))})
+    data[ROW] = rows.to_numpy()
+    return data
 
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
     """The column names: the first record (blank lines skipped, as pandas does), stripped."""
-    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
-        if record:
-            return [cell.strip() for cell in record]
+    for chunk in (text[:65536], text):  # the head holds the header, except in odd files
+        reader = csv.reader(io.StringIO(chunk), delimiter=delimiter)
+        try:
+            for record in reader:
+                if record:
+                    if reader.line_num < chunk.count("\n") or chunk is text:
+                        return [cell.strip() for cell in record]
+                    break  # the first record may go on past the head: read it all
+        except csv.Error:
+            if chunk is text:
+                raise
     return []
 
 

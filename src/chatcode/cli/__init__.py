@@ -19,7 +19,8 @@ def _register() -> None:
     import importlib
 
     for name in ("responses_cmd", "codebook_cmd", "sheet_cmd", "coder_cmd", "agree_cmd",
-                 "tables_cmd", "exchange_cmd", "reproduce_cmd", "suggest_cmd", "serve_cmd"):
+                 "tables_cmd", "exchange_cmd", "reproduce_cmd", "suggest_cmd",
+                 "network_cmd", "serve_cmd"):
         try:
             importlib.import_module(f"chatcode.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -101,7 +101,8 @@ def responses_command(
     epilog="Examples:\n\n"
     "  chatcode latency corpus.xlsx\n\n"
     "  chatcode latency corpus.xlsx --by group --format json\n\n"
-    "  chatcode latency corpus --responders participants --quantile-method weibull",
+    "  chatcode latency corpus --responders participants --quantile-method weibull\n\n"
+    "  chatcode latency corpus.xlsx --survival --by group",
 )
 def latency_command(
     corpus: CorpusArg,
@@ -114,6 +115,10 @@ def latency_command(
     quantile_method: Annotated[QuantileMethod, typer.Option(
         help="How quartiles are interpolated (numpy.percentile; linear = R type 7, "
         "weibull = SPSS).")] = QuantileMethod.linear,
+    survival: Annotated[bool, typer.Option(
+        "--survival", help="Time to first response as survival data: every post, censored "
+        "at the end of its group's export; Kaplan-Meier median with 95% CI, log-rank test "
+        "across groups.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Reply latency: n, mean, median and quartiles of the time from a post to its replies.
@@ -125,6 +130,10 @@ def latency_command(
     data = read_corpus(corpus)
     _warn_empty(data, corpus)
     _name_inferred(data)
+    if survival:
+        _survival(data, by, format, out_file, kind, include_self=include_self,
+                  responders=responders.value, force=force)
+        return
     table = latency(data, by=by.value if by else None,
                     include_self=include_self, responders=responders.value,
                     quantile_method=quantile_method.value)
@@ -219,6 +228,35 @@ def _latency_table(table: pd.DataFrame) -> Table:
                                                         S.Q1_HOURS, S.Q3_HOURS)],
                      getattr(row, S.FORMATTED))
     return view
+
+
+def _survival(data: Corpus, by: By | None, format: Format, out_file: Path | None, kind: str,
+              *, include_self: bool, responders: str, force: bool) -> None:
+    from chatcode.engagement.survival import survival_summary, time_to_response
+
+    table = survival_summary(time_to_response(data, include_self=include_self,
+                                              responders=responders),
+                             by=by.value if by else None)
+    lr = table.attrs.get("logrank")
+    if lr:
+        err.print(f"log-rank test across groups: chi2 = {lr['chi2']:.2f}, df = {lr['df']}, "
+                  f"p = {lr['p_value']:.3g}")
+    if out_file is not None:
+        _write(table, out_file, kind, force=force, sheet="time_to_response")
+    elif format is Format.table:
+        view = Table(title="Time to first response (hours; Kaplan-Meier, censored at the "
+                     "end of the export)")
+        for name in ("group", "n", "responded", "censored", "median", "95% CI",
+                     "% in 1 h", "% in 24 h"):
+            view.add_column(name, justify="left" if name == "group" else "right")
+        for r in table.to_dict("records"):
+            view.add_row(str(r[table.columns[0]]), str(r["n"]), str(r["responded"]),
+                         str(r["censored"]), _hours(r["median_hours"]),
+                         f"{_hours(r['median_ci_low'])}-{_hours(r['median_ci_high'])}",
+                         _hours(r["pct_within_1h"]), _hours(r["pct_within_24h"]))
+        out.print(view)
+    else:
+        _print_document(table, format.value)
 
 
 def _warn_empty(data: Corpus, path: Path) -> None:

@@ -45,6 +45,13 @@ class Adjust(StrEnum):
     none = "none"
     holm = "holm"
     fdr_bh = "fdr_bh"
+    bonferroni = "bonferroni"
+    fdr_by = "fdr_by"
+
+
+class Family(StrEnum):
+    table = "table"
+    all = "all"
 
 
 Test = StrEnum("Test", [(t, t) for t in TESTS])
@@ -75,9 +82,17 @@ ContinuityOpt = Annotated[bool | None, typer.Option(
     "--continuity/--no-continuity", help="Continuity correction of the Mann-Whitney test "
     "(default: none, as SPSS).", show_default=False)]
 AdjustOpt = Annotated[Adjust | None, typer.Option(
-    help="Adjust the p-values of a table: Holm or Benjamini-Hochberg.", show_default=False)]
+    help="Adjust the p-values: Holm, Benjamini-Hochberg (fdr_bh), Bonferroni or "
+    "Benjamini-Yekutieli (fdr_by).", show_default=False)]
+FamilyOpt = Annotated[Family, typer.Option(
+    "--adjust-family", help="Adjust p-values per table, or over all with/without tables "
+    "as one family (e.g. --adjust-family all --adjust holm).")]
+EffectOpt = Annotated[bool, typer.Option(
+    "--effect-size", help="Show effect sizes (rank-biserial r, Hedges' g) and 95% CIs of "
+    "the means in journal layouts (JSON and CSV always carry them).")]
 ClusterOpt = Annotated[Cluster | None, typer.Option(
-    help="Cluster-robust SEs by author or group (with --test negbin).", show_default=False)]
+    help="Cluster-aware p-values by author or group, for every test (t with G-1 df below "
+    "20 clusters).", show_default=False)]
 SelfOpt = Annotated[bool, typer.Option(
     "--include-self", help="Also count responses by the post's own author.")]
 RespondersOpt = Annotated[Responders, typer.Option(
@@ -100,10 +115,11 @@ def _coded(corpus: Path, codes: list[Path], codebook: Path, coder: str | None,
 
 
 def _overrides(test: Test | None, continuity: bool | None, adjust: Adjust | None,
-               cluster: Cluster | None) -> dict[str, object]:
+               cluster: Cluster | None, effect_size: bool = False) -> dict[str, object]:
     return {"test": test.value if test else None, "continuity": continuity,
             "adjust": adjust.value if adjust else None,
-            "cluster": cluster.value if cluster else None}
+            "cluster": cluster.value if cluster else None,
+            "effect_size": True if effect_size else None}
 
 
 def _format(format: Format | None, path: Path | None, force: bool) -> Format:
@@ -146,7 +162,9 @@ def _rich(table: Table) -> RichTable:
     "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml --table 7 --table 10 "
     "--format json\n\n"
     "  chatcode tables corpus codes.csv --codebook cb.yaml --coder A --pass main "
-    "--test negbin --cluster author -o tables.xlsx",
+    "--test negbin --cluster author -o tables.xlsx\n\n"
+    "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml --effect-size --cluster "
+    "author --adjust holm --adjust-family all",
 )
 def tables_command(
     corpus: CorpusArg,
@@ -166,6 +184,8 @@ def tables_command(
     continuity: ContinuityOpt = None,
     adjust: AdjustOpt = None,
     cluster: ClusterOpt = None,
+    effect_size: EffectOpt = False,
+    adjust_family: FamilyOpt = Family.table,
     include_self: SelfOpt = False,
     responders: RespondersOpt = Responders.all,
     strict: StrictOpt = False,
@@ -180,11 +200,13 @@ def tables_command(
     """
     kind = _format(format, out_file, force)
     coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
-    overrides = _overrides(test, continuity, adjust, cluster)
-    built = build_tables(coded, tables=table or "all", **overrides)
+    overrides = _overrides(test, continuity, adjust, cluster, effect_size)
+    built = build_tables(coded, tables=table or "all", adjust_family=adjust_family.value,
+                         **overrides)
     if kind is Format.xlsx:
         prov = provenance(coded, inputs=[corpus, *codes, codebook], options={
-            "tables": table or "all", **{k: v for k, v in overrides.items() if v is not None}})
+            "tables": table or "all", **{k: v for k, v in overrides.items() if v is not None},
+            "adjust_family": adjust_family.value})
         write_workbook(built, out_file, provenance=prov, force=force)
     elif kind is Format.table and out_file is None:
         for t in built:
@@ -220,6 +242,8 @@ def report_command(
     continuity: ContinuityOpt = None,
     adjust: AdjustOpt = None,
     cluster: ClusterOpt = None,
+    effect_size: EffectOpt = False,
+    adjust_family: FamilyOpt = Family.table,
     include_self: SelfOpt = False,
     responders: RespondersOpt = Responders.all,
     strict: StrictOpt = False,
@@ -233,7 +257,8 @@ def report_command(
     """
     check_writable(out_dir, force=force, folder=True)
     coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
-    overrides = _overrides(test, continuity, adjust, cluster)
+    overrides = _overrides(test, continuity, adjust, cluster, effect_size)
+    overrides["adjust_family"] = adjust_family.value
     path = write_report(coded, out_dir, tables=table or "all",
                         inputs=[corpus, *codes, codebook],
                         options={"tables": table or "all"}, force=force, **overrides)

@@ -85,7 +85,7 @@ DIMENSION_KEYS = ("id", "label", "definition", "multiple", "codes")
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "keywords",
              "parent", "note", "extension", "duration_weeks")
 TABLE_KEYS = ("id", "kind", "dimension", "title", "rows", "labels", "options")
-NO_DIMENSION_KINDS = ("latency", "participation")
+NO_DIMENSION_KINDS = ("latency", "participation", "time_to_response")  # dimension optional
 TABLE_ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)*$")

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 TABLE_KINDS = ("with_without", "support_characteristics", "topics", "frequencies", "latency",
-               "participation")
+               "participation", "time_to_response")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")  # ids of dimensions and codes
 
 

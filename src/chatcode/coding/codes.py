@@ -167,22 +167,21 @@ def _check_in_corpus(df: pd.DataFrame, corpus: Corpus, where: Location) -> None:
 
 
 def _check_across(frames: list[pd.DataFrame], paths: list[Path]) -> None:
-    seen: dict[tuple, int] = {}
+    """The same decision in two sources is an error naming both (hashed in one pass)."""
+    if len(frames) < 2:
+        return
+    keys = pd.concat([df[KEY].drop_duplicates().assign(_source=i)
+                      for i, df in enumerate(frames)], ignore_index=True)
+    # the source where each decision first appears; a later source holding it clashes
+    keys["_first"] = keys.groupby(KEY, sort=False, dropna=False)["_source"].transform("min")
+    clash = keys[keys["_first"].ne(keys["_source"])]
     problems = []
-    for i, df in enumerate(frames):
-        keys = list(df[KEY].drop_duplicates().itertuples(index=False, name=None))
-        clash: dict[int, list[tuple]] = {}
-        for key in keys:
-            if key in seen:
-                clash.setdefault(seen[key], []).append(key)
-            else:
-                seen[key] = i
-        for j, dup in clash.items():
-            pid, coder, pass_, dim, code = dup[0]
-            problems.append(Problem(
-                f"{len(dup)} decision(s) appear both here and in {paths[j]}, e.g. post {pid}, "
-                f"coder {coder}, pass {pass_}, {dim}:{code}", Location(paths[i]),
-                "give each coder's codes once (the same coder and pass in two files?)"))
+    for (i, j), dup in clash.groupby(["_source", "_first"], sort=False):
+        pid, coder, pass_, dim, code = dup[KEY].iloc[0]
+        problems.append(Problem(
+            f"{len(dup)} decision(s) appear both here and in {paths[j]}, e.g. post {pid}, "
+            f"coder {coder}, pass {pass_}, {dim}:{code}", Location(paths[i]),
+            "give each coder's codes once (the same coder and pass in two files?)"))
     if problems:
         raise Problems.of(CodingError, problems)
 

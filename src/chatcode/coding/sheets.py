@@ -417,8 +417,9 @@ def _posts_sheet(ws, rows: list[list[str]]) -> None:
 
 @dataclass(frozen=True)
 class FilledSheet:
-    """A coding sheet opened for reading: its coding worksheet (openpyxl), meta entries,
-    code columns, and the ``(post id, fingerprint)`` of each row as written."""
+    """A coding sheet opened for reading: its coding worksheet (read with calamine, or with
+    openpyxl when it holds formulas), meta entries, code columns, and the
+    ``(post id, fingerprint)`` of each row as written."""
 
     path: Path
     worksheet: object
@@ -444,6 +445,15 @@ def open_sheet(path: str | Path, *, codebook: Codebook | None = None) -> FilledS
 
 
 def _load(path: Path):
+    """The workbook's coding, hidden posts and meta sheets: read with calamine (fast) unless
+    a cell holds a formula, which only openpyxl shows (and the reader then reports)."""
+    from chatcode.coding._cells import read_cells
+    from chatcode.coding.meta import META_SHEET
+
+    if path.is_file():
+        cells = read_cells(path, (CODING_SHEET, POSTS_SHEET, META_SHEET))
+        if cells is not None:
+            return cells
     from openpyxl import load_workbook
 
     try:

@@ -26,14 +26,14 @@ from chatcode._io.output import (
     unguard_formula,
     write_workbook,
 )
-from chatcode._io.tabular import ROW, kind_of, read_table, sheet_names
+from chatcode._io.tabular import ROW, Workbook, kind_of, read_table
 from chatcode.corpus import schema as S
 from chatcode.corpus.timestamps import resolve_timezone, to_iso
 from chatcode.errors import IngestError, Location
 
 __all__ = [
-    "Corpus", "post_positions", "read_corpus", "reply_links", "structure_warnings",
-    "write_corpus",
+    "Corpus", "corpus_from_workbook", "post_positions", "read_corpus", "reply_links",
+    "structure_warnings", "write_corpus",
 ]
 
 
@@ -128,12 +128,18 @@ def read_corpus(
                           where=Location(path), hint=f"read it into a corpus first: "
                           f"chatcode ingest {path.name} -o corpus.xlsx")
     if kind == "xlsx":
-        names = sheet_names(path)
-        posts = read_table(path, sheet=S.POSTS_SHEET if S.POSTS_SHEET in names else None)
-        reactions = (read_table(path, sheet=S.REACTIONS_SHEET)
-                     if S.REACTIONS_SHEET in names else None)
-        return _from_tables(posts, reactions, tz, group)
+        return corpus_from_workbook(Workbook(path), timezone=tz, group=group)
     return _from_tables(read_table(path), None, tz, group)
+
+
+def corpus_from_workbook(book: Workbook, *, timezone: str, group: str | None = None
+                         ) -> Corpus:
+    """The corpus in an opened workbook (sheets ``posts``, else the first, and optional
+    ``reactions``); sheets the workbook has read already are not read again."""
+    names = book.names
+    posts = book.table(S.POSTS_SHEET if S.POSTS_SHEET in names else None)
+    reactions = book.table(S.REACTIONS_SHEET) if S.REACTIONS_SHEET in names else None
+    return _from_tables(posts, reactions, timezone, group)
 
 
 def _looks_like_export(path: Path) -> bool:

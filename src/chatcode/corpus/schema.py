@@ -104,6 +104,21 @@ IRR = "irr"
 IRR_CI_LOW = "irr_ci_low"
 IRR_CI_HIGH = "irr_ci_high"
 ALPHA = "alpha"
+EFFECT_MEASURE = "effect_measure"  # rank_biserial, hedges_g or rate_ratio
+EFFECT_SIZE = "effect_size"
+EFFECT_SE = "effect_se"
+EFFECT_CI_LOW = "effect_ci_low"
+EFFECT_CI_HIGH = "effect_ci_high"
+MEAN_WITH_CI_LOW = "mean_with_ci_low"
+MEAN_WITH_CI_HIGH = "mean_with_ci_high"
+MEAN_WITHOUT_CI_LOW = "mean_without_ci_low"
+MEAN_WITHOUT_CI_HIGH = "mean_without_ci_high"
+P_METHOD = "p_method"  # asymptotic, exact, monte_carlo, t, cluster_robust ...
+N_CLUSTERS = "n_clusters"
+CLUSTER_Z = "cluster_z"  # the cluster-robust Wald statistic of the code
+EFFECT_COLUMNS = (EFFECT_MEASURE, EFFECT_SIZE, EFFECT_SE, EFFECT_CI_LOW, EFFECT_CI_HIGH,
+                  MEAN_WITH_CI_LOW, MEAN_WITH_CI_HIGH, MEAN_WITHOUT_CI_LOW,
+                  MEAN_WITHOUT_CI_HIGH, P_METHOD)
 COMPARE_COLUMNS = (N_WITH, MEAN_WITH, SD_WITH, N_WITHOUT, MEAN_WITHOUT, SD_WITHOUT,
                    STATISTIC, P_VALUE, STARS)
 PCT = "pct"

@@ -90,12 +90,16 @@ def parse_timestamps(
         return _localize(values, timezone), values.isna() & False
 
     empty = values.isna() | values.astype("str").str.strip().eq("")
-    is_dt = values.map(lambda v: isinstance(v, (dt.datetime, pd.Timestamp)), na_action="ignore")
-    is_dt = is_dt.eq(True)  # (an all-empty column maps to float NaN: no fillna warning)
-    is_num = values.map(
-        lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool),
-        na_action="ignore",
-    ).eq(True) & ~empty
+    if isinstance(values.dtype, pd.StringDtype):  # text (CSV, JSON): no per-cell type checks
+        is_dt = is_num = pd.Series(False, index=index)
+    else:
+        is_dt = values.map(lambda v: isinstance(v, (dt.datetime, pd.Timestamp)),
+                           na_action="ignore")
+        is_dt = is_dt.eq(True)  # (an all-empty column maps to float NaN: no fillna warning)
+        is_num = values.map(
+            lambda v: isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, bool), na_action="ignore",
+        ).eq(True) & ~empty
     text = values.where(~(is_dt | is_num | empty)).astype("str").str.strip()
     is_text = ~(is_dt | is_num | empty)
 

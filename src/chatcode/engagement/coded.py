@@ -159,7 +159,10 @@ def _select_pass(codes: pd.DataFrame, coder: str | None,
 
 
 def _arrow(values: pd.Series) -> pa.Array:
-    return pa.array(values.astype("str").array)
+    """One contiguous Arrow array: a codes table read from Parquet comes in many chunks,
+    and every ``take`` on a chunked array costs a pass per chunk."""
+    arr = pa.array(values.astype("str").array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _run_starts(arr: pa.Array) -> np.ndarray:

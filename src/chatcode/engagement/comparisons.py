@@ -42,9 +42,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chatcode.corpus import schema as S
+from chatcode.engagement import effect_sizes as E
+from chatcode.engagement.small_samples import SMALL, permutation_p
 from chatcode.errors import TablesError
 
 __all__ = [
@@ -63,14 +64,19 @@ __all__ = [
 
 Test = Literal["mannwhitney", "welch", "student", "negbin"]
 TESTS = ("mannwhitney", "welch", "student", "negbin")
-ADJUST_METHODS = ("holm", "fdr_bh")
+ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "fdr_by")
 STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 _TEST_ALIASES = {"mann_whitney": "mannwhitney", "mann-whitney": "mannwhitney",
                  "mwu": "mannwhitney", "u": "mannwhitney", "welch_t": "welch",
                  "student_t": "student", "t": "student", "ttest": "student",
                  "negative_binomial": "negbin", "nb": "negbin", "nb2": "negbin"}
 _ADJUST_ALIASES = {"bh": "fdr_bh", "fdr": "fdr_bh", "benjamini_hochberg": "fdr_bh",
-                   "benjamini-hochberg": "fdr_bh"}
+                   "benjamini-hochberg": "fdr_bh", "by": "fdr_by",
+                   "benjamini_yekutieli": "fdr_by", "benjamini-yekutieli": "fdr_by"}
+_ADJUST_NAMES = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg (FDR)",
+                 "bonferroni": "Bonferroni", "fdr_by": "Benjamini-Yekutieli (FDR)"}
+_MEASURE = {"mannwhitney": "rank_biserial", "welch": "hedges_g", "student": "hedges_g",
+            "negbin": "rate_ratio"}
 _EXTRA = {"mannwhitney": (S.Z,), "welch": (S.DF,), "student": (S.DF,),
           "negbin": (S.IRR, S.IRR_CI_LOW, S.IRR_CI_HIGH, S.ALPHA)}
 
@@ -112,7 +118,8 @@ def test_label(test: str = "mannwhitney", *, continuity: bool = False,
     """The test in words, as printed under every table (names the corrections applied)."""
     test = normalize_test(test)
     if test == "mannwhitney":
-        text = ("Mann-Whitney U test (two-sided, normal approximation with tie correction, "
+        text = (f"Mann-Whitney U test (two-sided; exact permutation p when a group has fewer "
+                f"than {SMALL} posts, else normal approximation with tie correction, "
                 + ("with" if continuity else "no") + " continuity correction)")
     elif test == "welch":
         text = "Welch's t-test (two-sided, unequal variances)"
@@ -122,10 +129,15 @@ def test_label(test: str = "mannwhitney", *, continuity: bool = False,
         text = ("negative binomial regression (NB2, maximum likelihood; Wald z of the code; "
                 "incidence-rate ratio with 95% CI"
                 + (f"; cluster-robust SEs by {cluster}" if cluster else "") + ")")
+    if cluster and test != "negbin":
+        model = "the midranks" if test == "mannwhitney" else "the values"
+        text += (f"; p-values cluster-aware by {cluster}: GEE of {model} on the code "
+                 "(exchangeable, robust SEs), t with G - 1 df below 20 clusters")
+    elif cluster:
+        text += "; t with G - 1 df below 20 clusters"
     adjust = normalize_adjust(adjust)
     if adjust:
-        text += "; p-values adjusted by " + ("Holm" if adjust == "holm" else
-                                             "Benjamini-Hochberg (FDR)")
+        text += "; p-values adjusted by " + _ADJUST_NAMES[adjust]
     return text
 
 
@@ -142,10 +154,12 @@ def describe(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[int, flo
 def mean_ci(values: Sequence[float] | np.ndarray | pd.Series,
             level: float = 0.95) -> tuple[float, float]:
     """The t-based confidence interval of the mean (``mean -+ t * SD / sqrt(n)``)."""
+    from scipy.special import stdtrit  # t quantile, as scipy.stats.t.ppf (faster to import)
+
     n, mean, sd = describe(values)
     if n < 2:
         return math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.5 + level / 2)) * sd / math.sqrt(n)
     return mean - half, mean + half
 
 
@@ -172,6 +186,7 @@ def with_without(
     test: Test = "mannwhitney",
     continuity: bool = False,
     cluster: pd.Series | np.ndarray | None = None,
+    exact: bool | None = None,
 ) -> dict[str, object]:
     """Compare ``values`` (e.g. responses per post) of posts with and without a code.
 
@@ -183,7 +198,7 @@ def with_without(
     """
     frame = pd.DataFrame({S.CODE: np.asarray(has_code)})
     row = compare_codes(values, frame, test=test, continuity=continuity,
-                        cluster=cluster).drop(columns=S.CODE).iloc[0].to_dict()
+                        cluster=cluster, exact=exact).drop(columns=S.CODE).iloc[0].to_dict()
     return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
 
 
@@ -195,39 +210,59 @@ def compare_codes(
     continuity: bool = False,
     cluster: pd.Series | np.ndarray | None = None,
     adjust: str | None = None,
+    exact: bool | None = None,
 ) -> pd.DataFrame:
     """:func:`with_without` for every column of ``indicators`` (one 0/1 column per code).
 
     Returns one row per code (column ``code``, in the order of the columns), plus the
     columns of :func:`with_without`; ``p_adjusted`` too when ``adjust`` is given.
+    ``exact`` (Mann-Whitney): None chooses the permutation p when a group has fewer than
+    ``SMALL`` (30) posts, True always, False never (the normal approximation).
     """
     test = normalize_test(test)
     method = normalize_adjust(adjust)
-    if cluster is not None and test != "negbin":
-        raise TablesError("cluster-robust standard errors are only available for the "
-                          "negative binomial model",
-                          hint="use --test negbin with --cluster, or leave out --cluster")
     y = np.asarray(values, dtype="float64")
     if np.isnan(y).any():
         raise TablesError("the values to compare have missing entries",
                           hint="give a value (e.g. 0 responses) for every post")
+    if cluster is not None and len(np.asarray(cluster)) != len(y):
+        raise TablesError(f"the cluster labels have {len(np.asarray(cluster))} entries for "
+                          f"{len(y)} posts", hint="give one cluster (author or group) per post")
     masks = {c: _mask(indicators[c], c) for c in indicators.columns}
     rows = [_describe_pair(y, m) for m in masks.values()]
-    results = _run(test, y, list(masks.values()), continuity=continuity, cluster=cluster)
+    results = _run(test, y, list(masks.values()), continuity=continuity, cluster=cluster,
+                   exact=exact)
     out = pd.DataFrame([{**r, **res} for r, res in zip(rows, results, strict=True)])
     out.insert(0, S.CODE, pd.array(list(masks), dtype="str"))
-    for col in (S.STATISTIC, S.P_VALUE, *_EXTRA[test]):
+    extras = (*_EXTRA[test], *((S.N_CLUSTERS, S.CLUSTER_Z) if cluster is not None else ()))
+    for col in (S.STATISTIC, S.P_VALUE, *extras, *S.EFFECT_COLUMNS[1:-1]):
         out[col] = out[col].astype("float64") if col in out else np.nan
+    _add_mean_cis(out)
+    out[S.EFFECT_MEASURE] = _MEASURE[test]
     if method:
         out[S.P_ADJUSTED] = _adjust_p(out[S.P_VALUE].to_numpy(), method=method)
     key = S.P_ADJUSTED if method else S.P_VALUE
     out[S.STARS] = pd.array([stars(p) for p in out[key]], dtype="str")
+    if "_no_stars" in out:  # a test whose assumptions fail is reported without stars
+        out.loc[out["_no_stars"].fillna(False).astype(bool), S.STARS] = ""
+        out = out.drop(columns="_no_stars")
     out[S.TEST] = test_label(test, continuity=continuity,
                              cluster=_cluster_name(cluster), adjust=method)
     out[S.NOTE] = out[S.NOTE].astype("str")
-    order = [S.CODE, *S.COMPARE_COLUMNS, *([S.P_ADJUSTED] if method else []), *_EXTRA[test],
-             S.TEST, S.NOTE]
+    out[S.P_METHOD] = (out[S.P_METHOD].astype(object).where(out[S.P_METHOD].notna(), "")
+                       .astype("str") if S.P_METHOD in out else "")
+    order = [S.CODE, *S.COMPARE_COLUMNS, *([S.P_ADJUSTED] if method else []), *extras,
+             *S.EFFECT_COLUMNS, S.TEST, S.NOTE]
     return out[order]
+
+
+def _add_mean_cis(out: pd.DataFrame) -> None:
+    for n, mean, sd, low, high in ((S.N_WITH, S.MEAN_WITH, S.SD_WITH, S.MEAN_WITH_CI_LOW,
+                                    S.MEAN_WITH_CI_HIGH),
+                                   (S.N_WITHOUT, S.MEAN_WITHOUT, S.SD_WITHOUT,
+                                    S.MEAN_WITHOUT_CI_LOW, S.MEAN_WITHOUT_CI_HIGH)):
+        out[low], out[high] = E.mean_cis(out[n].to_numpy(), out[mean].to_numpy(),
+                                         out[sd].to_numpy())
 
 
 def _cluster_name(cluster: object) -> str | None:
@@ -254,13 +289,18 @@ def _describe_pair(y: np.ndarray, mask: np.ndarray) -> dict[str, object]:
 
 
 def _run(test: str, y: np.ndarray, masks: list[np.ndarray], *, continuity: bool,
-         cluster: object) -> list[dict[str, object]]:
+         cluster: object, exact: bool | None) -> list[dict[str, object]]:
     if test == "mannwhitney":
-        return _mannwhitney(y, masks, continuity=continuity)
-    if test in ("welch", "student"):
-        return [_ttest(y, m, equal_var=test == "student") for m in masks]
-    groups = None if cluster is None else pd.factorize(pd.Series(np.asarray(cluster)))[0]
-    return [_negbin(y, m, groups) for m in masks]
+        out = _mannwhitney(y, masks, continuity=continuity, exact=exact)
+    elif test in ("welch", "student"):
+        out = [_ttest(y, m, equal_var=test == "student") for m in masks]
+    else:
+        out = None
+    if cluster is None:
+        return out if out is not None else [_negbin(y, m, None) for m in masks]
+    from chatcode.engagement.clustered import cluster_rows
+
+    return cluster_rows(test, y, masks, np.asarray(cluster), out)
 
 
 def _empty(note: str) -> dict[str, object]:
@@ -275,19 +315,27 @@ def _size_note(n1: int, n0: int) -> str:
     return ""
 
 
-def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *,
-                 continuity: bool) -> list[dict[str, object]]:
-    """U, z and p for many codes over the same posts: the ranks are computed once.
+def _effect(values: tuple[float, float, float, float]) -> dict[str, float]:
+    return dict(zip((S.EFFECT_SIZE, S.EFFECT_SE, S.EFFECT_CI_LOW, S.EFFECT_CI_HIGH), values,
+                    strict=True))
+
+
+def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *, continuity: bool,
+                 exact: bool | None = None) -> list[dict[str, object]]:
+    """U, z, p and the rank-biserial r for many codes over the same posts: the ranks and
+    the distinct values are computed once.
 
     The same formulas as ``scipy.stats.mannwhitneyu(method="asymptotic")``: U of the first
-    sample, variance ``n1 n0 / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))``.
+    sample, variance ``n1 n0 / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))``. When a group
+    has fewer than ``SMALL`` posts, the p-value is the permutation p
+    (:mod:`chatcode.engagement.small_samples`).
+    ``scipy.special.ndtr`` gives the normal tail without loading ``scipy.stats``.
     """
-    ranks = stats.rankdata(y)
+    from scipy.special import ndtr
+
     n = len(y)
-    ordered = np.sort(y)
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    counts = np.diff(np.r_[starts, n]).astype("float64")  # sizes of the groups of ties
-    ties = float((counts ** 3 - counts).sum())
+    _, index, counts = E.value_levels(y)
+    ties = float((counts.astype("float64") ** 3 - counts).sum())
     out = []
     for mask in masks:
         n1 = int(mask.sum())
@@ -306,12 +354,18 @@ def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *,
         if continuity:
             diff = math.copysign(max(abs(diff) - 0.5, 0.0), diff)
         z = diff / math.sqrt(var)
-        p = min(1.0, 2 * float(stats.norm.sf(abs(z))))
-        out.append({S.STATISTIC: u, S.P_VALUE: p, S.Z: z, S.NOTE: ""})
+        if exact or (exact is None and min(n1, n0) < SMALL):
+            p, method = permutation_p(counts, np.bincount(index[mask], minlength=len(counts)))
+        else:
+            p, method = min(1.0, 2 * float(ndtr(-abs(z)))), "asymptotic"
+        out.append({S.STATISTIC: u, S.P_VALUE: p, S.Z: z, S.NOTE: "", S.P_METHOD: method,
+                    **_effect(E.rank_biserial(index, counts, mask))})
     return out
 
 
 def _ttest(y: np.ndarray, mask: np.ndarray, *, equal_var: bool) -> dict[str, object]:
+    from scipy import stats
+
     a, b = y[mask], y[~mask]
     note = _size_note(len(a), len(b))
     if not note and (len(a) < 2 or len(b) < 2):
@@ -320,12 +374,25 @@ def _ttest(y: np.ndarray, mask: np.ndarray, *, equal_var: bool) -> dict[str, obj
         note = "no variation within the groups"
     if note:
         return {**_empty(note), S.DF: math.nan}
-    res = stats.ttest_ind(a, b, equal_var=equal_var)
-    return {S.STATISTIC: float(res.statistic), S.P_VALUE: float(res.pvalue),
-            S.DF: float(res.df), S.NOTE: ""}
+    with warnings.catch_warnings():  # a group without variation: said in the note below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = stats.ttest_ind(a, b, equal_var=equal_var)
+    g = E.hedges_g(len(a), float(a.mean()), float(a.std(ddof=1)), len(b), float(b.mean()),
+                   float(b.std(ddof=1)))
+    row = {S.STATISTIC: float(res.statistic), S.P_VALUE: float(res.pvalue),
+           S.DF: float(res.df), S.NOTE: "", S.P_METHOD: "t", **_effect(g)}
+    flat = [name for name, v in (("with", a), ("without", b)) if v.var() == 0]
+    if flat:
+        row[S.NOTE] = (f"the posts {flat[0]} the code all have the value "
+                       f"{(a if flat[0] == 'with' else b)[0]:g} (no variation): the t-test "
+                       "is not valid, no stars; use the Mann-Whitney test")
+        row["_no_stars"] = True
+    return row
 
 
 def _negbin(y: np.ndarray, mask: np.ndarray, groups: np.ndarray | None) -> dict[str, object]:
+    """NB2 by maximum likelihood: Newton's method to a tolerance of 1e-10 (so p is right to
+    1e-6), falling back to BFGS (and saying so in the note) when Newton fails."""
     from statsmodels.discrete.discrete_model import NegativeBinomial
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
@@ -343,20 +410,34 @@ def _negbin(y: np.ndarray, mask: np.ndarray, groups: np.ndarray | None) -> dict[
     start = np.array([math.log(m0), math.log(y[mask].mean() / m0), 1.0])
     kwargs = ({"cov_type": "cluster", "cov_kwds": {"groups": groups}}
               if groups is not None else {})
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = NegativeBinomial(y, x, loglike_method="nb2").fit(
-                start_params=start, method="bfgs", maxiter=200, disp=0, **kwargs)
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            return {**_empty(f"the negative binomial model failed ({exc})"), **empty}
-    bad = [w for w in caught if issubclass(w.category, (ConvergenceWarning,
-                                                        HessianInversionWarning))]
-    if bad or not res.mle_retvals.get("converged", True):
-        return {**_empty("the negative binomial model did not converge (the responses may "
-                         "show no overdispersion; use another test)"), **empty}
+    model = NegativeBinomial(y, x, loglike_method="nb2")
+    fell_back = False
+    res = None
+    for method, options in (("newton", {"tol": 1e-10, "maxiter": 100}),
+                            ("bfgs", {"maxiter": 400, "gtol": 1e-10})):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                res = model.fit(start_params=start, method=method, disp=0, **options,
+                                **kwargs)
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                res, failure = None, f"the negative binomial model failed ({exc})"
+        bad = [w for w in caught if issubclass(w.category, (ConvergenceWarning,
+                                                            HessianInversionWarning))]
+        if res is not None and not bad and res.mle_retvals.get("converged", True) \
+                and np.all(np.isfinite(res.bse)):
+            break
+        if res is not None:
+            failure = ("the negative binomial model did not converge (the responses may "
+                       "show no overdispersion; use another test)")
+        res, fell_back = None, True
+    if res is None:
+        return {**_empty(failure), **empty}
     b, se = float(res.params[1]), float(res.bse[1])
     low, high = (float(v) for v in np.asarray(res.conf_int())[1])
     return {S.STATISTIC: b / se, S.P_VALUE: float(res.pvalues[1]), S.IRR: math.exp(b),
             S.IRR_CI_LOW: math.exp(low), S.IRR_CI_HIGH: math.exp(high),
-            S.ALPHA: float(res.params[2]), S.NOTE: ""}
+            S.ALPHA: float(res.params[2]), S.P_METHOD: "wald_z",
+            S.NOTE: "fitted by BFGS: Newton's method did not converge" if fell_back else "",
+            S.EFFECT_SIZE: math.exp(b), S.EFFECT_SE: math.exp(b) * se,
+            S.EFFECT_CI_LOW: math.exp(low), S.EFFECT_CI_HIGH: math.exp(high)}

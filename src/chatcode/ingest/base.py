@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatcode._io.tabular import Table, decode, kind_of, read_table, sheet_names
+from chatcode._io.tabular import Table, Workbook, decode, kind_of, read_table
 from chatcode.corpus.corpus import Corpus
 from chatcode.errors import Location
 
@@ -47,7 +47,10 @@ class Parsed:
 
 
 class Source:
-    """One export file, with cached views readers use to sniff and read it."""
+    """One export file, with cached views readers use to sniff and read it.
+
+    Each sheet or CSV file is parsed at most once per ingest: the format detection and the
+    reader share the same parsed tables."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -74,16 +77,26 @@ class Source:
             return raw.decode("utf-8", errors="replace")
 
     @functools.cached_property
+    def workbook(self) -> Workbook:
+        """The workbook, opened once (its shared strings parsed once) for every sheet read."""
+        return Workbook(self.path)
+
+    @functools.cached_property
     def sheets(self) -> list[str]:
-        return sheet_names(self.path) if self.kind == "xlsx" else []
+        return self.workbook.names if self.kind == "xlsx" else []
 
     @functools.cached_property
     def table(self) -> Table:
         """The first sheet of a workbook, or the CSV file, as a raw table."""
+        if self.kind == "xlsx":
+            return self.workbook.table()
         return read_table(self.path)
 
     def sheet(self, name: str) -> Table:
-        return read_table(self.path, sheet=name)
+        """A sheet of the workbook as a raw table (read once, then cached)."""
+        if self.kind == "xlsx":
+            return self.workbook.table(name)
+        return read_table(self.path, sheet=name)  # raises: a text file has no sheets
 
     @functools.cached_property
     def columns(self) -> list[str]:

@@ -4,7 +4,7 @@ Parquet folder, or a posts CSV with the canonical column names (docs/schema.md).
 from __future__ import annotations
 
 from chatcode.corpus import schema as S
-from chatcode.corpus.corpus import read_corpus
+from chatcode.corpus.corpus import corpus_from_workbook, read_corpus
 from chatcode.ingest.base import Options, Parsed, Source
 
 NAME = "canonical"
@@ -21,5 +21,8 @@ def sniff(source: Source) -> bool:
 
 
 def read(source: Source, options: Options) -> Parsed:
+    if source.kind == "xlsx":  # the sheets detection read already are not read again
+        return Parsed(corpus_from_workbook(source.workbook, timezone=options.timezone,
+                                           group=options.group))
     corpus = read_corpus(source.path, timezone=options.timezone, group=options.group)
     return Parsed(corpus)

@@ -86,11 +86,13 @@ def go_times_as_iso(values: pd.Series) -> pd.Series:
 def _times(values: pd.Series) -> pd.Series:
     """UTC datetimes when every value is a Go time (fast); else ISO text, which
     ``validate_posts`` reads (naive values in ``--timezone``) and reports row by row."""
-    iso = go_times_as_iso(values)
     text = S.cell_text(values).astype("str")
-    if pc.all(pc.match_substring_regex(pa.array(text, type=pa.string()), _GO_TIME)).as_py():
-        return pd.Series(pd.to_datetime(iso, format="ISO8601", utc=True), index=iso.index)
-    return iso
+    arrow = pa.array(text, type=pa.string())
+    if not pc.all(pc.match_substring_regex(arrow, _GO_TIME)).as_py():
+        return go_times_as_iso(values)
+    iso = pc.replace_substring_regex(arrow, pattern=_GO_TIME, replacement=r"\1T\2\3:\4")
+    iso = pd.Series(iso, index=text.index, dtype="str")
+    return pd.Series(pd.to_datetime(iso, format="ISO8601", utc=True), index=iso.index)
 
 
 def read(source: Source, options: Options) -> Parsed:

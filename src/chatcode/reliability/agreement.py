@@ -43,12 +43,12 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from chatcode.codebook import Codebook
 from chatcode.corpus import schema as S
 from chatcode.errors import AgreementError, CodingError, Location, Problem, Problems
 from chatcode.reliability import coefficients as st
+from chatcode.reliability.gwet_variance import gwet_se, t_interval
 
 __all__ = ["RARE_MIN_POSTS", "RARE_SHARE", "AgreementResult", "CodingMatrix", "agreement",
            "rater_label"]
@@ -346,7 +346,9 @@ def agreement(
     matrix = CodingMatrix.from_codes(codes, codebook).select(coders)
     coded, common = matrix.common()
     coverage = _coverage(matrix, coded, common)
-    z = float(norm.ppf(0.5 + confidence / 2))
+    from scipy.special import ndtri  # the normal quantile; imported here, scipy is slow to load
+
+    z = float(ndtri(0.5 + confidence / 2))
     rng = np.random.default_rng(seed)
     analysis = _Analysis(matrix, z, bootstrap, rng)
     codes_df = analysis.codes(common)
@@ -402,9 +404,19 @@ class _Analysis:
             se = st.cohen_kappa_se(tables)
             low = np.clip(c["kappa"] - self.z * se, -1, 1)
             high = np.clip(c["kappa"] + self.z * se, -1, 1)
+        c["alpha"] = alpha
+        gwet = gwet_se(ratings, valid, n_categories, c)
+        level = 2 * float(norm.cdf(self.z)) - 1
+        if R > 2:  # Conger's kappa: Gwet's SE and a t interval (no closed form otherwise)
+            se = gwet["conger_kappa"]
+            low, high = t_interval(c["kappa"], se, c["n"], level)
         out = {"n": c["n"], "percent_agreement": c["percent_agreement"], "kappa": c["kappa"],
                "kappa_ci_low": low, "kappa_ci_high": high, "pabak": c["pabak"],
                "ac1": c["ac1"], "alpha": alpha, "kappa_se": se}
+        for name in ("ac1", "pabak", "alpha") + (("fleiss_kappa",) if R > 2 else ()):
+            out[f"{name}_se"] = gwet[name]
+            out[f"{name}_ci_low"], out[f"{name}_ci_high"] = t_interval(
+                c[name], gwet[name], c["n"], level)
         if self.bootstrap:
             boot = st.bootstrap_kappa(ratings, valid, n_categories, n_boot=self.bootstrap,
                                       rng=self.rng)
@@ -416,13 +428,18 @@ class _Analysis:
             out["fleiss_kappa"] = c["fleiss_kappa"]
             out["conger_kappa"] = c["kappa"]
         df = pd.DataFrame(out)
-        df["interpretation"] = st.interpret(c["kappa"])
+        flat = st.degenerate(s)
+        df["interpretation"] = st.interpret(c["kappa"], flat)
         if binary:
             df["rare"] = st.rare(s, share=RARE_SHARE, min_posts=RARE_MIN_POSTS)
             df["note"] = st.code_notes(s, df["rare"].to_numpy())
         else:
             df["note"] = np.where(df["n"].eq(0), "no post coded by all coders",
                                   np.where(df["kappa"].isna(), "no variation", ""))
+        why = ("a coder used one category for every post: kappa is 0 by definition "
+               "(no Landis-Koch label)")
+        df["note"] = [why if f and not n else (f"{n}; {why}" if f else n)
+                      for f, n in zip(flat, df["note"], strict=True)]
         return df
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 __all__ = [
     "LANDIS_KOCH",
@@ -51,6 +50,8 @@ __all__ = [
     "coefficients",
     "cohen_kappa_se",
     "contingency_tables",
+    "degenerate",
+    "exact_zero",
     "interpret",
     "percentile_ci",
     "rare",
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 #: Landis & Koch (1977) benchmarks: (upper bound, label); below 0 is "poor".
+ZERO_NOISE = 1e-12
 LANDIS_KOCH = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"),
                (1.0, "almost perfect"))
 
@@ -109,7 +111,14 @@ def _chance_corrected(observed: np.ndarray, chance: np.ndarray) -> np.ndarray:
     """``(p_o - p_e) / (1 - p_e)``; NaN when ``p_e`` is 1 (no variation) or undefined."""
     den = 1.0 - chance
     den = np.where(np.isclose(den, 0.0, atol=1e-12), 0.0, den)
-    return _ratio(observed - chance, den)
+    return exact_zero(_ratio(observed - chance, den))
+
+
+def exact_zero(values: np.ndarray) -> np.ndarray:
+    """Float noise around 0 (``|x| < 1e-12``, e.g. a kappa of -1.1e-14 when observed and
+    chance agreement are equal) becomes exactly 0, so it is not read as "poor"."""
+    values = np.asarray(values, dtype="float64")
+    return np.where(np.abs(values) < ZERO_NOISE, 0.0, values)
 
 
 def kappa_from(s: Sufficient) -> np.ndarray:
@@ -139,7 +148,7 @@ def coefficients(s: Sufficient) -> dict[str, np.ndarray]:
     pi = _ratio(s.M.sum(axis=1), (n * R)[:, None])        # (V, C) pooled category shares
     fleiss = _chance_corrected(p_o, (pi ** 2).sum(axis=1))
     ac1 = _chance_corrected(p_o, (pi * (1 - pi)).sum(axis=1) / (C - 1))
-    pabak = (C * p_o - 1) / (C - 1)
+    pabak = exact_zero((C * p_o - 1) / (C - 1))
     specific = _ratio(s.A, s.M.sum(axis=1) * (R - 1))
     return {"n": s.n, "percent_agreement": p_o, "kappa": kappa_from(s),
             "fleiss_kappa": fleiss, "pabak": pabak, "ac1": ac1, "prevalence": pi,
@@ -158,7 +167,7 @@ def alpha_complete(s: Sufficient) -> np.ndarray:
     d_o = (s.n * R * (R - 1) - s.A.sum(axis=1)) / (R - 1)
     n_c = s.M.sum(axis=1).astype(float)
     d_e = total ** 2 - (n_c ** 2).sum(axis=1)
-    return 1.0 - (total - 1) * _ratio(d_o, d_e)
+    return exact_zero(1.0 - (total - 1) * _ratio(d_o, d_e))
 
 
 def contingency_tables(ratings: np.ndarray, valid: np.ndarray, n_categories: int) -> np.ndarray:
@@ -248,6 +257,8 @@ def bootstrap_kappa(ratings: np.ndarray, valid: np.ndarray, n_categories: int, *
 def percentile_ci(boot: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of bootstrap replicates ``(B, V)`` for the normal quantile ``z``
     (e.g. 1.96: 2.5th and 97.5th percentiles); NaN replicates are skipped."""
+    from scipy.special import ndtr  # imported here: scipy is slow to load
+
     tail = 100 * float(ndtr(-z))
     ok = ~np.isnan(boot).all(axis=0)
     low = np.full(boot.shape[1], np.nan)
@@ -306,12 +317,25 @@ def code_notes(s: Sufficient, rare: np.ndarray) -> list[str]:
     return notes
 
 
-def interpret(kappa: np.ndarray) -> list[str]:
+def degenerate(s: Sufficient) -> np.ndarray:
+    """Two raters, one of whom put every unit in one category: kappa is 0 by definition
+    (observed and chance agreement are both that rater's share of the other's ratings)."""
+    constant = (s.M == s.n[:, None, None]).any(axis=2) & (s.n[:, None] > 0)   # (V, R)
+    return (s.n_raters == 2) & constant.any(axis=1) & ~(
+        constant.all(axis=1) & (s.M[:, 0, :] == s.M[:, 1, :]).all(axis=1))
+
+
+def interpret(kappa: np.ndarray, degenerate: np.ndarray | None = None) -> list[str]:
     """Landis & Koch (1977) labels: <0 poor, to .20 slight, .40 fair, .60 moderate,
-    .80 substantial, above almost perfect; ``undefined`` for NaN."""
+    .80 substantial, above almost perfect; ``undefined`` for NaN; ``not interpretable``
+    where ``degenerate`` (kappa 0 by definition, see :func:`degenerate`)."""
     labels = []
-    for k in np.asarray(kappa, float).ravel():
-        if np.isnan(k):
+    flags = (np.zeros(np.size(kappa), dtype=bool) if degenerate is None
+             else np.asarray(degenerate, dtype=bool).ravel())
+    for k, flag in zip(np.asarray(kappa, float).ravel(), flags, strict=True):
+        if flag:
+            labels.append("not interpretable")
+        elif np.isnan(k):
             labels.append("undefined")
         elif k < 0:
             labels.append("poor")

@@ -3,7 +3,11 @@
 - :func:`with_without_figure`: mean responses with and without each code, with 95% CIs;
 - :func:`topics_figure`: mean responses per topic, with 95% CIs and the number of posts;
 - :func:`latency_figure`: the distribution of reply delays (hours), mean and median marked;
-- :func:`participation_figure`: posts and responses per programme week, one line per group.
+- :func:`participation_figure`: posts and responses per programme week, one line per group;
+- :func:`survival_figure`: Kaplan-Meier curves of the time to first response (per group, or
+  with vs without a code);
+- :func:`network_figure`: who responds to whom (node size: responses received; colour: role);
+- :func:`report_sections`: the time-to-response and network sections the report adds.
 
 Every function returns a ``matplotlib.figure.Figure`` (shown inline in a notebook);
 :func:`save` writes it as PNG and SVG. Figures are drawn without ``pyplot``, so they work
@@ -32,8 +36,9 @@ from chatcode.corpus.corpus import Corpus
 from chatcode.engagement.comparisons import mean_ci
 from chatcode.tables.layouts import CodedPosts, Table
 
-__all__ = ["latency_figure", "participation_figure", "report_figures", "save",
-           "topics_figure", "with_without_figure"]
+__all__ = ["latency_figure", "network_figure", "participation_figure", "report_figures",
+           "report_sections", "save", "survival_figure", "topics_figure",
+           "with_without_figure"]
 
 WITH, WITHOUT = "#2b6cb0", "#a0aec0"
 _HOUR_TICKS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 1440)
@@ -187,6 +192,104 @@ def report_figures(coded: CodedPosts, tables: list[Table]) -> dict[str, Figure]:
             out[f"table_{t.id}"] = latency_figure(coded, title=t.title)
         elif t.kind == "participation" and len(t.data):
             out[f"table_{t.id}"] = participation_figure(t.data, title=t.title)
+        elif t.kind == "time_to_response" and len(t.data):
+            out[f"table_{t.id}"] = survival_figure(coded, t)
+        elif t.kind == "network":
+            out[f"table_{t.id}"] = network_figure(coded.corpus, title=t.title)
+    return out
+
+
+def _km_step(ax, hours: np.ndarray, responded: np.ndarray, label: str, color: str) -> None:
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    if not len(hours) or not responded.any():
+        return
+    sf = SurvfuncRight(hours, responded.astype(int))
+    x = np.r_[0.0, sf.surv_times]
+    y = np.r_[1.0, sf.surv_prob]
+    ax.step(np.maximum(x, 0.01), y, where="post", color=color, label=f"{label} (n={len(hours)})")
+
+
+def survival_figure(coded: CodedPosts, table: Table) -> Figure:
+    """Kaplan-Meier curves: per group, or (a table over a dimension) with vs without its
+    first code; hours on a log scale."""
+    from chatcode.engagement.survival import HOURS, RESPONDED, time_to_response
+
+    data = time_to_response(coded.corpus, responses=coded.responses)
+    fig = _figure(6.4, 3.6)
+    ax = fig.add_subplot()
+    ax.set_xscale("log")
+    hours, event = data[HOURS].to_numpy(), data[RESPONDED].to_numpy(dtype=bool)
+    if table.spec.dimension is None:
+        colors = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096"]
+        groups = data[S.GROUP].astype(str).to_numpy()
+        for i, g in enumerate(sorted(set(groups))[:12]):
+            m = groups == g
+            _km_step(ax, hours[m], event[m], g, colors[i % len(colors)])
+    else:
+        code = str(table.data[S.CODE].iat[0])
+        units, codes = coded.codes_of(table.spec.dimension)
+        pos = pd.Index(data[S.POST_ID]).get_indexer(units[S.POST_ID])
+        has = codes[code].to_numpy() == 1
+        _km_step(ax, hours[pos][has], event[pos][has], f"with {code}", WITH)
+        _km_step(ax, hours[pos][~has], event[pos][~has], f"without {code}", WITHOUT)
+    top = max(1.0, float(np.nanmax(hours))) if len(hours) else 1.0
+    ax.set_xlim(0.01, top * 1.1)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks([t for t in _HOUR_TICKS if t <= top])
+    ax.set_xticklabels([f"{t:g}" for t in ax.get_xticks()], fontsize=7)
+    ax.set_xlabel("hours since the post (log scale)")
+    ax.set_ylabel("share still without a response")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=7, frameon=False)
+    fig.suptitle(table.title, x=0.01, ha="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def network_figure(corpus: Corpus, *, title: str = "Who responds to whom") -> Figure:
+    """The response network of all groups: arrows from responder to author, width by
+    responses; node size by responses received; moderators dark. Layout seeded."""
+    import networkx as nx
+
+    from chatcode.engagement.network import response_network
+
+    g = response_network(corpus)
+    fig = _figure(6.4, 5.0)
+    ax = fig.add_subplot()
+    if g.number_of_nodes():
+        pos = nx.spring_layout(g, seed=15, weight="weight")
+        received = np.array([g.in_degree(n, weight="weight") for n in g.nodes], dtype=float)
+        colors = [WITH if d.get("role") == S.MODERATOR else WITHOUT
+                  for _, d in g.nodes(data=True)]
+        widths = [0.5 + 2.5 * w / max(1, max(w for *_, w in g.edges(data="weight")))
+                  for *_, w in g.edges(data="weight")]
+        nx.draw_networkx_edges(g, pos, ax=ax, width=widths, alpha=0.5, arrowsize=8,
+                               edge_color="#4a5568")
+        nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors,
+                               node_size=60 + 400 * received / max(1.0, received.max()))
+        if g.number_of_nodes() <= 60:
+            nx.draw_networkx_labels(g, pos, ax=ax, font_size=6)
+    ax.set_axis_off()
+    ax.set_title(f"{title} (dark: moderators)", loc="left", fontsize=10)
+    return fig
+
+
+def report_sections(coded: CodedPosts, tables: list[Table]) -> list[Table]:
+    """The sections the report adds after the tables: time to first response (per group,
+    unless a table of that kind is already there) and the network summary."""
+    from chatcode.codebook import TableSpec
+    from chatcode.engagement.network import network_summary
+    from chatcode.tables.layouts import build_table
+
+    out = []
+    if not any(t.kind == "time_to_response" for t in tables):
+        out.append(build_table(coded, TableSpec("time_to_response", "time_to_response", None,
+                                                "Time to first response")))
+    out.append(Table(TableSpec("network", "network", None, "Who responds to whom"),
+                     network_summary(coded.corpus), None,
+                     ("An edge a -> b: a replied or reacted to a post of b (no "
+                      "self-responses); reciprocity: share of edges answered both ways",)))
     return out
 
 

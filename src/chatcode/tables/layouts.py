@@ -44,7 +44,8 @@ from chatcode.errors import Location, TablesError
 
 __all__ = ["BUILTIN_TABLES", "CodedPosts", "Table", "build_table", "build_tables",
            "coded_posts", "frequencies_table", "latency_table", "participation_table",
-           "select_tables", "support_characteristics_table", "table_specs", "topics_table",
+           "select_tables", "support_characteristics_table", "table_specs",
+           "time_to_response_table", "topics_table",
            "with_without_table"]
 
 
@@ -265,6 +266,7 @@ class Table:
     notes: tuple[str, ...] = ()
     summary: dict[str, object] = field(default_factory=dict)
     dimension_label: str | None = None
+    effect_size: bool = False  # journal layouts show effect sizes and CIs of the means
 
     @property
     def id(self) -> str:
@@ -285,7 +287,8 @@ BUILTIN_TABLES = (
     TableSpec("participation", "participation", None,
               "Posts and responses per week, group and role"),
 )
-_OPTIONS = {"with_without": ("test", "continuity", "adjust", "cluster"),
+_OPTIONS = {"with_without": ("test", "continuity", "adjust", "cluster", "effect_size"),
+            "time_to_response": ("by",),
             "latency": ("by", "quantile_method"), "participation": ("by",),
             "support_characteristics": (), "topics": (), "frequencies": ()}
 
@@ -342,13 +345,15 @@ def _options(spec: TableSpec, overrides: dict[str, object]) -> dict[str, object]
 
 def build_table(coded: CodedPosts, spec: TableSpec, **overrides: object) -> Table:
     """Build one table from its spec. ``overrides`` (``test``, ``continuity``, ``adjust``,
-    ``cluster``; None = keep) replace the spec's options where the kind takes them."""
+    ``cluster``, ``effect_size``; None = keep) replace the spec's options where the kind
+    takes them."""
     table = _build(coded, spec, _options(spec, overrides))
     inferred = inferred_replies_note(coded.corpus.posts)
     notes = table.notes + ((inferred,) if inferred else ())
     label = (coded.codebook.dimension(spec.dimension).label if spec.dimension is not None
              else table.dimension_label)
-    return Table(table.spec, table.data, table.test, notes, table.summary, label)
+    return Table(table.spec, table.data, table.test, notes, table.summary, label,
+                 table.effect_size)
 
 
 def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table:
@@ -363,7 +368,8 @@ def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table
                                   adjust=normalize_adjust(opts.get("adjust")),
                                   cluster=opts.get("cluster"), **common)
         return Table(spec, data, str(data[S.TEST].iat[0]) if len(data) else None,
-                     notes + _test_notes(data))
+                     notes + _test_notes(data),
+                     effect_size=bool(opts.get("effect_size", False)))
     if spec.kind == "support_characteristics":
         return Table(spec, support_characteristics_table(coded, dimension=spec.dimension,
                                                          **common), None, notes,
@@ -383,9 +389,46 @@ def _build(coded: CodedPosts, spec: TableSpec, opts: dict[str, object]) -> Table
         by = opts.get("by", (S.GROUP, S.ROLE))
         return Table(spec, participation_table(coded, by=(by,) if isinstance(by, str)
                                                else tuple(by)))
+    if spec.kind == "time_to_response":
+        data, notes2 = time_to_response_table(coded, dimension=spec.dimension,
+                                              by=opts.get("by", S.GROUP), rows=spec.rows)
+        return Table(spec, data, None, notes + notes2)
     raise TablesError(f"table {spec.id!r} has the unknown kind {spec.kind!r}",
                       hint="use with_without, support_characteristics, topics, frequencies, "
-                      "latency or participation")
+                      "latency, participation or time_to_response")
+
+
+def time_to_response_table(coded: CodedPosts, *, dimension: str | None = None,
+                           by: str | None = S.GROUP, rows: Sequence[str] | None = None
+                           ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Time to first response (:mod:`chatcode.engagement.survival`) and its notes.
+
+    Without ``dimension``: Kaplan-Meier summaries of every post of the corpus, ``all`` and
+    per ``by`` level (log-rank test across them in the notes). With ``dimension``: per code,
+    the coded posts with vs without it (medians, log-rank, Cox hazard ratio).
+    """
+    from chatcode.engagement.survival import (
+        compare_survival,
+        survival_summary,
+        time_to_response,
+    )
+
+    data = time_to_response(coded.corpus, responses=coded.responses)
+    note = ("Time from a post to its first response (reply or reaction), censored at the end "
+            "of its group's export; median by Kaplan-Meier with 95% CI")
+    if dimension is None:
+        out = survival_summary(data, by=None if by in (None, "none", "all") else by)
+        lr = out.attrs.get("logrank")
+        extra = ((f"log-rank test across {by}s: chi2 = {lr['chi2']:.2f}, df = {lr['df']}, "
+                  f"p = {lr['p_value']:.3g}",) if lr else ())
+        return out, (note, *extra)
+    dim = coded.codebook.dimension(dimension)
+    units, codes = coded.codes_of(dimension)
+    pos = pd.Index(data[S.POST_ID]).get_indexer(units[S.POST_ID])
+    keep = _rows(dim, rows)
+    out = compare_survival(data.iloc[pos].reset_index(drop=True), codes[keep])
+    out.insert(1, S.LABEL, pd.array(_labels(dim, keep, None), dtype="str"))
+    return out, (note + "; log-rank test and Cox hazard ratio (HR > 1: answered sooner)",)
 
 
 def _test_notes(data: pd.DataFrame) -> tuple[str, ...]:
@@ -401,8 +444,21 @@ def _no_topic_note(coded: CodedPosts, dimension: str) -> tuple[str, ...]:
 
 
 def build_tables(coded: CodedPosts, *, tables: str | Sequence[str] = "all",
-                 **overrides: object) -> list[Table]:
+                 adjust_family: str = "table", **overrides: object) -> list[Table]:
     """Build the tables ``tables`` (see :func:`select_tables`); ``overrides`` as in
-    :func:`build_table` (e.g. ``test="welch"`` for every with/without table)."""
-    return [build_table(coded, spec, **overrides)
-            for spec in select_tables(coded.codebook, tables)]
+    :func:`build_table` (e.g. ``test="welch"`` for every with/without table).
+
+    ``adjust_family="all"`` adjusts the p-values of every with/without table together (one
+    family of tests, :func:`chatcode.tables.family.adjust_across`) with the ``adjust``
+    method (default Holm) instead of table by table.
+    """
+    from chatcode.tables.family import adjust_across
+
+    if adjust_family not in ("table", "all"):
+        raise TablesError(f"unknown p-value family {adjust_family!r}",
+                          hint="use table (each table on its own) or all (every table)")
+    built = [build_table(coded, spec, **overrides)
+             for spec in select_tables(coded.codebook, tables)]
+    if adjust_family == "all":
+        built = adjust_across(built, method=overrides.get("adjust") or "holm")
+    return built

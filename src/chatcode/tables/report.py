@@ -164,6 +164,9 @@ def _journal_with_without(table: Table, head: str) -> pd.DataFrame:
         out["IRR (95% CI)"] = [f"{_num(i, 2)} ({_num(lo, 2)}-{_num(hi, 2)})" if math.isfinite(i)
                                else NA for i, lo, hi in zip(d[S.IRR], d[S.IRR_CI_LOW],
                                                             d[S.IRR_CI_HIGH], strict=True)]
+    if table.effect_size and len(d):
+        from chatcode.tables.effects import effect_cells
+        out = pd.concat([out, effect_cells(d)], axis=1)
     return out
 
 
@@ -189,6 +192,10 @@ def table_note(table: Table) -> str:
     if table.test:
         parts += [f"Test: {table.test}.", f"{STARS_NOTE}.",
                   "Mean (SD) of the responses per post; SD is the sample SD."]
+    if table.effect_size and S.EFFECT_MEASURE in table.data and len(table.data):
+        from chatcode.tables.effects import EFFECT_NOTE
+        parts += [EFFECT_NOTE[str(table.data[S.EFFECT_MEASURE].iat[0])] + "; 95% CI of "
+                  "each mean: mean -+ t(n-1) SD / sqrt(n)."]
     if table.kind == "topics":
         parts.append("Mean (SD) of the responses per post; SD is the sample SD.")
     if table.kind == "support_characteristics" and table.summary:
@@ -354,6 +361,8 @@ def write_report(coded: CodedPosts, out: str | Path, *, tables: str | Sequence[s
     every = tables == "all" or list(tables) == ["all"]
     ids = [t.id for t in table_specs(coded.codebook)] if every else tables
     built = build_tables(coded, tables=ids, **overrides)
+    if every:  # the whole report: time to first response and the reply network too
+        built += figures.report_sections(coded, built)
     prov = provenance(coded, inputs=inputs, options={**(options or {}), **{
         k: v for k, v in overrides.items() if v is not None}})
     figs = figures.report_figures(coded, built)
