@@ -406,7 +406,9 @@ class _Analysis:
             high = np.clip(c["kappa"] + self.z * se, -1, 1)
         c["alpha"] = alpha
         gwet = gwet_se(ratings, valid, n_categories, c)
-        level = 2 * float(norm.cdf(self.z)) - 1
+        from scipy.special import ndtr
+
+        level = 2 * float(ndtr(self.z)) - 1
         if R > 2:  # Conger's kappa: Gwet's SE and a t interval (no closed form otherwise)
             se = gwet["conger_kappa"]
             low, high = t_interval(c["kappa"], se, c["n"], level)
