@@ -142,3 +142,14 @@ def test_the_zip_element_writes_with_attachments(tmp_path):
     corpus, _ = ingest(bundle)
     pd.testing.assert_frame_equal(corpus.posts,
                                   chatcode.read_corpus(MATRIX / "golden_element").posts)
+
+
+def test_damaged_relations_and_content_do_not_crash(tmp_path):
+    def change(data):
+        e2 = next(e for e in data["messages"] if e["event_id"] == "$e2")
+        e2["content"]["m.relates_to"] = {"m.in_reply_to": "$e1"}
+        e3 = next(e for e in data["messages"] if e["event_id"] == "$e3")
+        e3["unsigned"] = ["not an object"]
+    corpus, _ = ingest(_with(tmp_path, change))
+    posts = corpus.posts.set_index(S.POST_ID)
+    assert pd.isna(posts.loc["$e2", S.PARENT_ID])

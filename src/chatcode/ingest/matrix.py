@@ -132,8 +132,13 @@ def read(source: Source, options: Options) -> Parsed:
     return Parsed(Corpus.trusted(posts, reactions), room.notes(posts, reactions))
 
 
+def _d(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (damaged or unusual events)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _relation(event: dict[str, Any]) -> dict[str, Any]:
-    rel = (event.get("content") or {}).get("m.relates_to")
+    rel = _d(event.get("content")).get("m.relates_to")
     return rel if isinstance(rel, dict) else {}
 
 
@@ -145,7 +150,7 @@ def _ts(event: dict[str, Any]) -> pd.Timestamp | None:
 
 
 def _redacted(event: dict[str, Any]) -> bool:
-    return bool((event.get("unsigned") or {}).get("redacted_because"))
+    return bool(_d(event.get("unsigned")).get("redacted_because"))
 
 
 class _Room:
@@ -171,11 +176,11 @@ class _Room:
                                              _HINT))
                 continue
             if event.get("type") == MEMBER and not _redacted(event):
-                name = (event.get("content") or {}).get("displayname")
+                name = _d(event.get("content")).get("displayname")
                 if isinstance(name, str) and name.strip() and event.get("state_key"):
                     self.names[str(event["state_key"])] = name.strip()
             if event.get("type") == REDACTION:
-                target = event.get("redacts") or (event.get("content") or {}).get("redacts")
+                target = event.get("redacts") or _d(event.get("content")).get("redacts")
                 if target:
                     self.redacted_ids.add(str(target))
         for pos, event in enumerate(self.events, start=1):
@@ -213,7 +218,7 @@ class _Room:
         if gone:
             self.left.add("deleted", post_id=eid, reactions=n_bundled)
         elif etype == MEMBER:
-            kind = str((event.get("content") or {}).get("membership") or "membership")
+            kind = str(_d(event.get("content")).get("membership") or "membership")
             self.left.add(kind, post_id=eid, reactions=n_bundled)
         else:
             self.posts.append(event)
@@ -232,13 +237,13 @@ class _Room:
         out = []
         for event in self.posts:
             eid, sender = str(event["event_id"]), str(event.get("sender") or "")
-            content = event.get("content") or {}
+            content = _d(event.get("content"))
             edited = self.final_content(event)
             event["_edited"], event["_undecrypted"] = edited is not None, False
             text, attachments, role, undecrypted = _text_and_kind(event, edited or content)
             rel = _relation(event)
             parent = (rel.get("event_id") if rel.get("rel_type") == "m.thread"
-                      else (rel.get("m.in_reply_to") or {}).get("event_id"))
+                      else _d(rel.get("m.in_reply_to")).get("event_id"))
             if parent and rel.get("rel_type") != "m.thread" and edited is None:
                 text = _FALLBACK.sub("", text, count=1)
             row = {S.POST_ID: eid, S.GROUP: group, S.TIMESTAMP: _ts(event),
@@ -256,14 +261,14 @@ class _Room:
         sender = event.get("sender")
         found = [(ts, e) for ts, s, e in self.edits.pop(str(event["event_id"]), [])
                  if s == sender]
-        bundled = ((event.get("unsigned") or {}).get("m.relations") or {}).get("m.replace")
+        bundled = _d(_d(event.get("unsigned")).get("m.relations")).get("m.replace")
         if isinstance(bundled, dict) and isinstance(
-                (bundled.get("content") or {}).get("m.new_content"), dict):
+                _d(bundled.get("content")).get("m.new_content"), dict):
             found.append((int(bundled.get("origin_server_ts") or 0), bundled))
         if not found:
             return None
         latest = max(found, key=lambda t: t[0])[1]
-        new = (latest.get("content") or {}).get("m.new_content")
+        new = _d(latest.get("content")).get("m.new_content")
         return new if isinstance(new, dict) else None
 
     def reaction_rows(self) -> list[dict[str, Any]]:
@@ -322,7 +327,7 @@ class _Room:
 
 
 def _bundled_annotations(event: dict[str, Any]) -> list[tuple[str, int]]:
-    rel = ((event.get("unsigned") or {}).get("m.relations") or {}).get("m.annotation")
+    rel = _d(_d(event.get("unsigned")).get("m.relations")).get("m.annotation")
     chunk = rel.get("chunk") if isinstance(rel, dict) else None
     out = []
     for item in chunk or []:
@@ -346,7 +351,7 @@ def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str,
         return caption, 1, S.DEFAULT_ROLE, False
     if etype in POLL_START:
         start = content.get(etype) or content.get("org.matrix.msc3381.poll.start") or {}
-        question = start.get("question") or {}
+        question = _d(_d(start).get("question"))
         text = question.get("body") or question.get("m.text") or question.get(
             "org.matrix.msc1767.text") or body
         if isinstance(text, list):
