@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,12 +16,13 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode._io.output import atomic_file, check_writable, write_workbook
-from chatcode.cli._app import app, err, out
+from chatcode._io.output import atomic_file, check_writable, csv_text, write_workbook
+from chatcode.cli._app import app, err, out, write_stdout
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
 from chatcode.engagement.responses import COMPONENTS, RESPONDERS, responses
+from chatcode.errors import ChatcodeWarning
 
 
 class Format(StrEnum):
@@ -83,6 +84,7 @@ def responses_command(
     kind = _target_kind(format, out_file, force)
     components = [c.value for c in count] if count else list(COMPONENTS)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
     table = responses(data, include_self=include_self,
                       responders=responders.value, count=components)
@@ -99,8 +101,7 @@ def responses_command(
     epilog="Examples:\n\n"
     "  chatcode latency corpus.xlsx\n\n"
     "  chatcode latency corpus.xlsx --by group --format json\n\n"
-    "  chatcode latency corpus --responders participants --quantile-method weibull\n\n"
-    "  chatcode latency corpus.xlsx --survival --by group",
+    "  chatcode latency corpus --responders participants --quantile-method weibull",
 )
 def latency_command(
     corpus: CorpusArg,
@@ -113,10 +114,6 @@ def latency_command(
     quantile_method: Annotated[QuantileMethod, typer.Option(
         help="How quartiles are interpolated (numpy.percentile; linear = R type 7, "
         "weibull = SPSS).")] = QuantileMethod.linear,
-    survival: Annotated[bool, typer.Option(
-        help="Time to first response as survival data instead: Kaplan-Meier per --by "
-        "value, posts without a response censored at the end of the export, log-rank "
-        "test.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Reply latency: n, mean, median and quartiles of the time from a post to its replies.
@@ -126,21 +123,15 @@ def latency_command(
     """
     kind = _target_kind(format, out_file, force)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
-    if survival:
-        from chatcode.engagement.survival import survival_summary, time_to_response
-
-        table = survival_summary(time_to_response(data, include_self=include_self,
-                                                  responders=responders.value),
-                                 by=by.value if by else None)
-    else:
-        table = latency(data, by=by.value if by else None,
-                        include_self=include_self, responders=responders.value,
-                        quantile_method=quantile_method.value)
+    table = latency(data, by=by.value if by else None,
+                    include_self=include_self, responders=responders.value,
+                    quantile_method=quantile_method.value)
     if out_file is not None:
-        _write(table, out_file, kind, force=force, sheet="survival" if survival else "latency")
+        _write(table, out_file, kind, force=force, sheet="latency")
     elif format is Format.table:
-        out.print(_survival_table(table) if survival else _latency_table(table))
+        out.print(_latency_table(table))
     else:
         _print_document(table, format.value)
 
@@ -171,14 +162,11 @@ def _records(table: pd.DataFrame) -> list[dict]:
 def _document(table: pd.DataFrame, kind: str) -> str:
     if kind == "json":
         return json.dumps({"rows": _records(table)}, ensure_ascii=False, allow_nan=False)
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def _print_document(table: pd.DataFrame, kind: str) -> None:
-    sys.stdout.write(_document(table, kind))
-    if kind == "json":
-        sys.stdout.write("\n")
-    sys.stdout.flush()
+    write_stdout(_document(table, kind) + ("\n" if kind == "json" else ""))
 
 
 def _write(table: pd.DataFrame, path: Path, kind: str, *, force: bool, sheet: str) -> None:
@@ -233,29 +221,10 @@ def _latency_table(table: pd.DataFrame) -> Table:
     return view
 
 
-def _median(value: float) -> str:
-    return "n.r." if math.isnan(value) else format_hours(value)
-
-
-def _survival_table(table: pd.DataFrame) -> Table:
-    key = table.columns[0]
-    view = Table(title="Time to first response (Kaplan-Meier; no response: censored at the "
-                 "end of the export)")
-    for name in (key, "posts", "answered", "median", "95% CI", "unanswered 1 h", "6 h",
-                 "24 h"):
-        view.add_column(name, justify="left" if name == key else "right")
-    for row in table.itertuples(index=False):
-        low, high = row.median_ci_low, row.median_ci_high
-        ci = "–" if math.isnan(low) and math.isnan(high) else (
-            f"{_median(low)} to {_median(high)}")
-        view.add_row(str(row[0]), str(row.n), str(row.events), _median(row.median_hours), ci,
-                     *[f"{getattr(row, c):.0%}" for c in ("unanswered_1h", "unanswered_6h",
-                                                          "unanswered_24h")])
-    view.caption = "n.r.: not reached (more than half never answered within the export)"
-    if len(table) > 1 and not math.isnan(table["p"].iloc[0]):
-        view.caption += (f"; log-rank test: chi2({table['df'].iloc[0]:.0f}) = "
-                        f"{table['chi2'].iloc[0]:.2f}, p = {table['p'].iloc[0]:.3g}")
-    return view
+def _warn_empty(data: Corpus, path: Path) -> None:
+    if data.posts.empty:
+        warnings.warn(ChatcodeWarning(f"{path}: the corpus holds no posts, so every count "
+                                      "below is empty; check the corpus"), stacklevel=2)
 
 
 def _name_inferred(corpus: Corpus) -> None:

@@ -231,7 +231,7 @@ def report_command(
     Without --table: the codebook's tables plus code frequencies, reply latency and weekly
     participation. See docs/tables.md.
     """
-    check_writable(out_dir, force=force)
+    check_writable(out_dir, force=force, folder=True)
     coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
     overrides = _overrides(test, continuity, adjust, cluster)
     path = write_report(coded, out_dir, tables=table or "all",

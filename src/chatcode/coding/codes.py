@@ -136,6 +136,10 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             raise Problems.of(CodingError, exc.problems, title=exc.title) from exc
         p = exc.problem
         raise CodingError(p.message, where=p.where, hint=p.hint) from exc
+    if df.empty:
+        warnings.warn(ChatcodeWarning(
+            f"{path}: holds no codes (no coded post): left out; check that it is the filled "
+            "sheet, table or store"), stacklevel=3)
     if corpus is not None:
         _check_in_corpus(df, corpus, where)
     return df

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_dir, atomic_file
+from chatcode._io.output import atomic_dir, atomic_file, csv_text, excel_text
 from chatcode.corpus import schema as S
+from chatcode.errors import Location
 from chatcode.tables.layouts import CodedPosts, Table, build_tables, table_specs
 
 __all__ = ["journal_frame", "provenance", "table_note", "to_csv", "to_json", "to_markdown",
@@ -80,7 +81,7 @@ def to_csv(tables: Sequence[Table]) -> str:
         for t in tables]
     if not frames:
         return "table\n"
-    return pd.concat(frames, ignore_index=True).to_csv(index=False, lineterminator="\n")
+    return csv_text(pd.concat(frames, ignore_index=True))
 
 
 # --- journal layout -------------------------------------------------------------------------
@@ -234,7 +235,10 @@ def _sheet_name(table: Table, used: set[str]) -> str:
 
 
 def _put(ws, row: int, col: int, value: object, **style: object):
-    cell = ws.cell(row=row, column=col, value=_plain(value))
+    value = _plain(value)
+    if isinstance(value, str):  # control characters escaped as Excel does; never cut
+        value = excel_text(value, Location(None, ws.title, row))
+    cell = ws.cell(row=row, column=col, value=value)
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, never a formula
     for key, val in style.items():
