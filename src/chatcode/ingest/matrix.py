@@ -31,8 +31,10 @@ Notes
   calls). ``m.notice`` messages (the message type for bots) get the role ``bot``.
 - ``m.image``, ``m.file``, ``m.video``, ``m.audio`` and stickers have 1 attachment; their
   text is the caption (``body`` when it differs from ``filename``), else empty.
-- Messages the exporting session could not decrypt are kept with an empty text and
-  ``src_undecrypted`` true, and counted.
+- Messages the exporting session could not decrypt (``m.room.encrypted``, or
+  ``m.bad.encrypted``) are left out like deleted ones, as WhatsApp's "Waiting for this
+  message": their text is unknown. The report counts them and says to export again from a
+  session that has the room keys; reactions and replies on them are counted as above.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ DESCRIPTION = "Matrix/Element \"Export chat\" JSON (one room; also TI-Messenger)
 MESSAGE = "m.room.message"
 STICKER = "m.sticker"
 ENCRYPTED = "m.room.encrypted"
+BAD_ENCRYPTED = "m.bad.encrypted"
+UNDECRYPTABLE = "undecryptable"
 MEMBER = "m.room.member"
 REACTION = "m.reaction"
 REDACTION = "m.room.redaction"
@@ -220,6 +224,8 @@ class _Room:
         elif etype == MEMBER:
             kind = str(_d(event.get("content")).get("membership") or "membership")
             self.left.add(kind, post_id=eid, reactions=n_bundled)
+        elif etype == ENCRYPTED or _d(event.get("content")).get("msgtype") == BAD_ENCRYPTED:
+            self.left.add(UNDECRYPTABLE, post_id=eid, reactions=n_bundled)
         else:
             self.posts.append(event)
             if counts:
@@ -239,8 +245,8 @@ class _Room:
             eid, sender = str(event["event_id"]), str(event.get("sender") or "")
             content = _d(event.get("content"))
             edited = self.final_content(event)
-            event["_edited"], event["_undecrypted"] = edited is not None, False
-            text, attachments, role, undecrypted = _text_and_kind(event, edited or content)
+            event["_edited"] = edited is not None
+            text, attachments, role = _text_and_kind(event, edited or content)
             rel = _relation(event)
             parent = (rel.get("event_id") if rel.get("rel_type") == "m.thread"
                       else _d(rel.get("m.in_reply_to")).get("event_id"))
@@ -251,9 +257,7 @@ class _Room:
                    S.PARENT_ID: str(parent) if parent else None, S.ATTACHMENTS: attachments,
                    S.SRC_PREFIX + "user_id": sender, S.SRC_PREFIX + "edited": edited is not None,
                    S.SRC_PREFIX + "msgtype": content.get("msgtype")}
-            if undecrypted:
-                row[S.SRC_PREFIX + "undecrypted"] = event["_undecrypted"] = True
-            out.append(row | J.extras(event, CONSUMED | {"_edited", "_undecrypted"}))
+            out.append(row | J.extras(event, CONSUMED | {"_edited"}))
         return out
 
     def final_content(self, event: dict[str, Any]) -> dict[str, Any] | None:
@@ -314,10 +318,10 @@ class _Room:
                            f"the role {role}" if role == S.BOT else
                            f"kept {J.plural(n, what)} (name, topic, pins, ...) with the role "
                            f"{role}")
-        n = sum(1 for e in self.posts if e.get("_undecrypted"))
+        n = self.left.posts[UNDECRYPTABLE]
         if n:
             out.append(f"{J.plural(n, 'message')} could not be decrypted by the exporting "
-                       "session: kept with an empty text (src_undecrypted); export again from "
+                       f"session and {'was' if n == 1 else 'were'} left out: export again from "
                        "a session that has the room keys")
         n_unlisted = int(reactions[S.AUTHOR].isna().sum())
         if n_unlisted:
@@ -339,16 +343,14 @@ def _bundled_annotations(event: dict[str, Any]) -> list[tuple[str, int]]:
     return out
 
 
-def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str, int, str, bool]:
-    """(text, attachments, role, undecrypted) of a kept event."""
+def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str, int, str]:
+    """(text, attachments, role) of a kept event."""
     etype = str(event.get("type") or "")
     msgtype = str(content.get("msgtype") or "")
     body = content.get("body") if isinstance(content.get("body"), str) else ""
-    if etype == ENCRYPTED or msgtype == "m.bad.encrypted":
-        return "", 0, S.DEFAULT_ROLE, True
     if etype == STICKER or msgtype in FILES:
         caption = body if content.get("filename") and body != content.get("filename") else ""
-        return caption, 1, S.DEFAULT_ROLE, False
+        return caption, 1, S.DEFAULT_ROLE
     if etype in POLL_START:
         start = content.get(etype) or content.get("org.matrix.msc3381.poll.start") or {}
         question = _d(_d(start).get("question"))
@@ -356,8 +358,8 @@ def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str,
             "org.matrix.msc1767.text") or body
         if isinstance(text, list):
             text = " ".join(str(t.get("body", "")) for t in text if isinstance(t, dict))
-        return str(text or ""), 0, S.DEFAULT_ROLE, False
+        return str(text or ""), 0, S.DEFAULT_ROLE
     if etype == MESSAGE:
-        return body, 0, S.BOT if msgtype == "m.notice" else S.DEFAULT_ROLE, False
+        return body, 0, S.BOT if msgtype == "m.notice" else S.DEFAULT_ROLE
     state = {"m.room.topic": "topic", "m.room.name": "name"}.get(etype)
-    return str(content.get(state) or "") if state else "", 0, S.SYSTEM, False
+    return str(content.get(state) or "") if state else "", 0, S.SYSTEM
