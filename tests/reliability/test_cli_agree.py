@@ -81,17 +81,18 @@ def test_min_kappa_fails_naming_the_codes_below(cli):
     assert "support:informational" not in res.stderr.split("error:")[1]
 
 
-def test_min_kappa_passes_and_undefined_kappa_needs_allow_undefined(cli, tmp_path):
+def test_min_kappa_passes_codes_that_never_vary_unless_variation_is_required(cli, tmp_path):
     anna = ANNA.read_text(encoding="utf-8")
     retest = anna.replace(",main,", ",retest,")
     (tmp_path / "retest.csv").write_text(retest, encoding="utf-8")
     args = ("agree", ANNA, tmp_path / "retest.csv", "--codebook", CB, "--min-kappa", "0.8")
     res = cli(*args)
+    assert res.returncode == 0, res.stderr
+    assert "every code and single-choice dimension reaches kappa 0.8; 1 code(s) never " \
+        "vary and pass: support:medical" in res.stderr
+    res = cli(*args, "--require-variation")
     assert res.returncode == 1
     assert "support:medical: kappa undefined (code never used)" in res.stderr
-    res = cli(*args, "--allow-undefined")
-    assert res.returncode == 0, res.stderr
-    assert "every code and single-choice dimension reaches kappa 0.8" in res.stderr
 
 
 def test_output_file_and_no_overwrite(cli, tmp_path):
