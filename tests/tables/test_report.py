@@ -35,7 +35,8 @@ def coded():
 
 def test_the_report_folder(tmp_path, coded):
     out = write_report(coded, tmp_path / "report", inputs=[HERE / "codes.csv"])
-    assert sorted(p.name for p in out.iterdir()) == ["figures", "report.html", "tables.json",
+    assert sorted(p.name for p in out.iterdir()) == ["figures", "methods.md", "report.docx",
+                                                    "report.html", "tables.json",
                                                     "tables.xlsx"]
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(p.stem for p in (out / "figures").glob("*.svg")) == [
@@ -52,7 +53,8 @@ def test_the_html_page_is_self_contained(tmp_path, coded):
     assert "<script" not in page and "<link" not in page and "<img" not in page
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     assert "Table 7. Responses to nudging approaches" in page
-    assert "4.00** (0.000)" in page and "no continuity correction" in page
+    assert "<td>4.00</td><td>0.000</td>" in page and "<td>**</td>" in page
+    assert "no continuity correction" in page
     assert "Provenance" in page and coded.codebook.hash in page
 
 

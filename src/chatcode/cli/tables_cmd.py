@@ -39,6 +39,7 @@ class Format(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 class Adjust(StrEnum):
@@ -50,7 +51,8 @@ class Adjust(StrEnum):
 Test = StrEnum("Test", [(t, t) for t in TESTS])
 Cluster = StrEnum("Cluster", [(c, c) for c in CLUSTERS])
 Responders = StrEnum("Responders", [(r, r) for r in RESPONDERS])
-SUFFIX = {".csv": Format.csv, ".json": Format.json, ".md": Format.md, ".xlsx": Format.xlsx}
+SUFFIX = {".csv": Format.csv, ".json": Format.json, ".md": Format.md, ".xlsx": Format.xlsx,
+          ".docx": Format.docx}
 
 CorpusArg = Annotated[Path, typer.Argument(
     help="A stored corpus: NAME.xlsx, a folder of CSV files, or NAME.parquet.", exists=True,
@@ -110,16 +112,16 @@ def _format(format: Format | None, path: Path | None, force: bool) -> Format:
     """The output format: --format, else the suffix of -o, else a table; checked early."""
     kind = SUFFIX.get(path.suffix.lower()) if path is not None else None
     if path is not None and kind is None:
-        raise typer.BadParameter(f"cannot tell the format of {path}: name it .csv, .json, .md "
-                                 "or .xlsx", param_hint="'-o' / '--out'")
+        raise typer.BadParameter(f"cannot tell the format of {path}: name it .csv, .json, .md, "
+                                 ".xlsx or .docx", param_hint="'-o' / '--out'")
     if format is not None and path is not None and format is not Format.table \
             and kind is not format:
         raise typer.BadParameter(f"--format {format.value} does not match {path}",
                                  param_hint="'-o' / '--out'")
     chosen = kind or format or Format.table
-    if chosen is Format.xlsx and path is None:
-        raise typer.BadParameter("a workbook is written to a file: give -o TABLES.xlsx",
-                                 param_hint="'--format'")
+    if chosen in (Format.xlsx, Format.docx) and path is None:
+        raise typer.BadParameter(f"a .{chosen.value} file is written to a file: give -o "
+                                 f"TABLES.{chosen.value}", param_hint="'--format'")
     if path is not None:
         check_writable(path, force=force)
     return chosen
@@ -146,7 +148,8 @@ def _rich(table: Table) -> RichTable:
     "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml --table 7 --table 10 "
     "--format json\n\n"
     "  chatcode tables corpus codes.csv --codebook cb.yaml --coder A --pass main "
-    "--test negbin --cluster author -o tables.xlsx",
+    "--test negbin --cluster author -o tables.xlsx\n\n"
+    "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml -o tables.docx",
 )
 def tables_command(
     corpus: CorpusArg,
@@ -154,12 +157,12 @@ def tables_command(
     codebook: CodebookOpt,
     table: TableOpt = None,
     format: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="table (for people; default), csv, json, md, or xlsx (a "
-        "journal-style workbook; needs -o). Default with -o: from its suffix.",
+        "--format", "-f", help="table (default), csv, json, md, xlsx or docx (journal "
+        "tables; xlsx and docx need -o). With -o: from its suffix.",
         show_default=False)] = None,
     out_file: Annotated[Path | None, typer.Option(
-        "-o", "--out", help="Write to this file (.csv, .json, .md or .xlsx) instead of "
-        "stdout.", dir_okay=False, show_default=False)] = None,
+        "-o", "--out", help="Write to this file (.csv, .json, .md, .xlsx, .docx).",
+        dir_okay=False, show_default=False, metavar="FILE")] = None,
     coder: CoderOpt = None,
     pass_: PassOpt = None,
     test: TestOpt = None,
@@ -186,6 +189,10 @@ def tables_command(
         prov = provenance(coded, inputs=[corpus, *codes, codebook], options={
             "tables": table or "all", **{k: v for k, v in overrides.items() if v is not None}})
         write_workbook(built, out_file, provenance=prov, force=force)
+    elif kind is Format.docx:
+        from chatcode.tables.docx import write_docx
+
+        write_docx(built, out_file, force=force)
     elif kind is Format.table and out_file is None:
         for t in built:
             out.print(_rich(t))
@@ -203,8 +210,8 @@ def tables_command(
     "report",
     epilog="Examples:\n\n"
     "  chatcode report corpus.xlsx codes.csv --codebook codebooks/diabpeers.yaml -o report\n\n"
-    "  chatcode report corpus codes.xlsx --codebook cb.yaml --coder A --pass main "
-    "--adjust holm -o report --force",
+    "  chatcode report corpus main.xlsx pretest.xlsx retest.xlsx --codebook cb.yaml "
+    "--coder A --pass main -o report --force",
 )
 def report_command(
     corpus: CorpusArg,
@@ -223,20 +230,30 @@ def report_command(
     include_self: SelfOpt = False,
     responders: RespondersOpt = Responders.all,
     strict: StrictOpt = False,
+    synthetic: Annotated[bool | None, typer.Option(
+        "--synthetic/--real", help="Say on the report that the data are synthetic (or "
+        "real); default: not stated.", show_default=False)] = None,
     force: ForceOpt = False,
 ) -> None:
-    """A report folder: tables.xlsx (journal style, with provenance), tables.json,
-    report.html (every table and figure, self-contained) and figures/*.png and *.svg.
+    """A report folder: report.html (summary, methods-and-results draft, reliability,
+    every table and figure), report.docx, methods.md, tables.xlsx, tables.json, figures/.
 
-    Without --table: the codebook's tables plus code frequencies, reply latency and weekly
-    participation. See docs/tables.md.
+    Give every coding sheet as CODES (with --coder/--pass for the tables): the other
+    coders and passes become the reliability section. See docs/tables.md.
     """
+    from chatcode.coding.codes import read_codes
+
     check_writable(out_dir, force=force)
-    coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
+    cb = load_codebook(codebook)
+    all_codes = read_codes(codes, codebook=cb)
+    coded = coded_posts(read_corpus(corpus), all_codes, cb, coder=coder, pass_=pass_,
+                        include_self=include_self, responders=responders.value,
+                        strict=strict)
     overrides = _overrides(test, continuity, adjust, cluster)
     path = write_report(coded, out_dir, tables=table or "all",
-                        inputs=[corpus, *codes, codebook],
-                        options={"tables": table or "all"}, force=force, **overrides)
+                        inputs=[corpus, *codes, codebook], codes=all_codes,
+                        synthetic=synthetic, options={"tables": table or "all"},
+                        force=force, **overrides)
     figures = len(list((path / "figures").glob("*.png")))
-    err.print(f"wrote {path}: report.html, tables.xlsx, tables.json and {figures} figure(s) "
-              "in figures/")
+    err.print(f"wrote {path}: report.html, report.docx, methods.md, tables.xlsx, "
+              f"tables.json and {figures} figure(s) in figures/")
