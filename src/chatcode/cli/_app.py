@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: wraps to any terminal (cli/_help.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -68,7 +69,9 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code (0 ok, 1 ChatcodeError, 2 usage)."""
     warnings.showwarning = _show_warning
     try:
-        app(args=argv, prog_name="chatcode")
+        from chatcode.cli._help import tidy_help
+
+        tidy_help(typer.main.get_command(app))(args=argv, prog_name="chatcode")
     except ChatcodeError as exc:
         if _state["debug"]:
             raise

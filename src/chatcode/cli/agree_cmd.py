@@ -140,7 +140,9 @@ def _document(result: AgreementResult, format: Format) -> str:
     if format is Format.csv:
         return result.codes.to_csv(index=False, lineterminator="\n")
     buffer = io.StringIO()
-    console = Console(file=buffer, width=160, highlight=False, soft_wrap=False,
+    from chatcode.cli._app import out as terminal
+
+    console = Console(file=buffer, width=terminal.width, highlight=False, soft_wrap=False,
                       force_terminal=False, color_system=None)
     for table in _tables(result):
         console.print(table)

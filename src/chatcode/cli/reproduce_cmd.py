@@ -41,8 +41,10 @@ def _note(text: str) -> None:
 
 
 def _console(buffer: io.StringIO) -> Console:
-    return Console(file=buffer, width=200, highlight=False, soft_wrap=False,
-                   force_terminal=False, color_system=None)
+    from chatcode.cli._app import out
+
+    return Console(file=buffer, width=out.width, highlight=False, soft_wrap=False,
+                   force_terminal=False, color_system=None)  # the terminal's width
 
 
 def _write(text: str) -> None:

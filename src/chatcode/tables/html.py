@@ -71,7 +71,8 @@ def summary_section(summary: RunSummary) -> Section:
                  False: "no", None: "not stated"}[s.synthetic]
     rows = [("Corpus", f"{s.corpus_posts:,} posts ({s.root_posts:,} opening posts, "
                        f"{s.replies:,} replies), {s.reactions:,} reactions"),
-            ("Period", f"{_e(s.first_day)} to {_e(s.last_day)} ({s.weeks} weeks)"),
+            ("Period", f"{_e(s.first_day)} to {_e(s.last_day)} "
+                       f"({s.weeks} {'week' if s.weeks == 1 else 'weeks'})"),
             ("Groups", groups), ("Authors by role", roles),
             ("Coded posts", f"{s.coded_posts:,}, coder {_e(s.coder)}, pass {_e(s.pass_)}"),
             ("Codebook", f"{_e(s.codebook)} version {_e(s.codebook_version)}: "
