@@ -428,7 +428,7 @@ def test_a_table_that_is_not_a_codes_table(corpus, codes, codebook):
 
 
 def test_every_table_names_replies_inferred_from_timing(corpus, codes, codebook):
-    """The issue on WhatsApp: inferred reply links are marked in the corpus and named in
+    """WhatsApp: inferred reply links are marked in the corpus and named in
     every report; a corpus without them gets no such note."""
     from chatcode.corpus import schema as S
     from chatcode.corpus.corpus import Corpus
