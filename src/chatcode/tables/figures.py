@@ -45,8 +45,8 @@ __all__ = ["figure_caption", "latency_figure", "participation_figure", "report_f
 WITH, WITHOUT = "#2b6cb0", "#a0aec0"
 _HOUR_TICKS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 1440)
 _RC = {"svg.hashsalt": "chatcode", "svg.fonttype": "none"}
-_STYLE = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9,
-          "ytick.labelsize": 9, "legend.fontsize": 9, "figure.titlesize": 11}
+_STYLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "xtick.labelsize": 10,
+          "ytick.labelsize": 10, "legend.fontsize": 10, "figure.titlesize": 12}
 
 
 class _Figure(Figure):
@@ -65,7 +65,7 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _styled(draw):
-    """Draw a figure with readable font sizes (9-11 pt at 100%)."""
+    """Draw a figure with readable font sizes (10-12 pt at 100%)."""
     import functools
 
     @functools.wraps(draw)
@@ -79,11 +79,11 @@ def _zero_markers(ax, positions, means, color: str) -> None:
     """A visible marker where a mean is 0 (a bar of width 0 draws nothing)."""
     zero = [p for p, m in zip(positions, means, strict=True) if m == 0]
     if zero:
-        ax.plot([0] * len(zero), zero, marker="|", markersize=12, markeredgewidth=2.5,
-                linestyle="none", color=color, clip_on=False, zorder=5)
+        ax.plot([0] * len(zero), zero, marker="D", markersize=6, markeredgecolor="#333",
+                linestyle="none", color=color, clip_on=False, zorder=5, gid="zero_mean")
         for p in zero:
             ax.annotate("0", (0, p), xytext=(5, 0), textcoords="offset points",
-                        va="center", fontsize=8, color="#333")
+                        va="center", fontsize=9, color="#333")
 
 
 def _err(values: np.ndarray) -> tuple[float, float, float]:
