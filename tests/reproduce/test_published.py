@@ -92,8 +92,8 @@ def diabpeers():
     ("medical", "3", "0,1,1"), ("technical", "5-6", "0,0,0,0,0; 0,0,0,0,0,0"),
 ])
 def test_diabpeers_group_sizes_from_the_published_figures(diabpeers, code, sizes, values):
-    """The published figures imply: reminders exactly 30, playful 136 or 137, mood questions 291-293 (N = 2584),
-    medical exactly 3 with responses 0, 1, 1, technical 5-6 posts all with 0 responses."""
+    """The published figures imply: reminders exactly 30, playful 136 or 137, mood
+    questions 291-293 (N = 2584), medical exactly 3 with responses 0, 1, 1, technical 5-6 posts all with 0 responses."""
     row = diabpeers.joint.set_index("code").loc[code]
     assert row["sizes"] == sizes
     assert row["values"] == values
@@ -112,8 +112,8 @@ def test_diabpeers_percentages(diabpeers):
 
 
 def test_t_tests_cannot_give_table_10_stars(diabpeers):
-    """From the published means and SDs, a t-test gives p ~ .005-.008 for informative support, so it would print
-    '***' where the paper prints '*'."""
+    """From the published means and SDs, a t-test gives p ~ .005-.008 for informative
+    support, so it would print '***' where the paper prints '*'."""
     row = diabpeers.tests.set_index("code").loc["informational"]
     assert not row["welch_can"] and not row["student_can"]
     low, high = (float(x) for x in row["student_p"].split("-"))
