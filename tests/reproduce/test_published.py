@@ -93,7 +93,8 @@ def diabpeers():
 ])
 def test_diabpeers_group_sizes_from_the_published_figures(diabpeers, code, sizes, values):
     """The published figures imply: reminders exactly 30, playful 136 or 137, mood
-    questions 291-293 (N = 2584), medical exactly 3 with responses 0, 1, 1, technical 5-6 posts all with 0 responses."""
+    questions 291-293 (N = 2584), medical exactly 3 with responses 0, 1, 1, technical 5-6
+    posts all with 0 responses."""
     row = diabpeers.joint.set_index("code").loc[code]
     assert row["sizes"] == sizes
     assert row["values"] == values
