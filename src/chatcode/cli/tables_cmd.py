@@ -129,13 +129,21 @@ def _format(format: Format | None, path: Path | None, force: bool) -> Format:
 
 def _rich(table: Table) -> RichTable:
     frame = journal_frame(table)
+    from rich import box
+
+    # no vertical rules (a journal table has none): 9 columns fit 80 terminal columns
     view = RichTable(title=heading(table), title_justify="left", caption=table_note(table),
-                     caption_justify="left")
+                     caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for j, name in enumerate(frame.columns):
+        cells = ["" if v is None else str(v) for v in frame.iloc[:, j]]
+        # a column is as wide as its longest word: mean and (SD), header words, wrap apart
+        word = max(len(w) for text in [str(name), *cells] for w in text.split() or [""])
+        word = max(word, min(max(map(len, cells), default=0), 12))  # "2 h 56 min" whole
         if j == 0:  # row labels wrap between words, never inside one
-            view.add_column(str(name), justify="left", min_width=16, overflow="fold")
+            view.add_column(str(name), justify="left", min_width=12, overflow="fold")
         else:
-            view.add_column(str(name), justify="right", overflow="fold")
+            view.add_column(str(name), justify="right", overflow="fold",
+                            max_width=max(word, 4))
     for row in frame.itertuples(index=False, name=None):
         view.add_row(*("" if v is None else str(v) for v in row))
     return view
@@ -195,7 +203,7 @@ def tables_command(
         write_docx(built, out_file, force=force)
     elif kind is Format.table and out_file is None:
         for t in built:
-            out.print(_rich(t))
+            out.print(_rich(t), soft_wrap=False)  # fold to the terminal width
             out.print()
         return
     else:

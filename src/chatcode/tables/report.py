@@ -30,6 +30,7 @@ import pandas as pd
 
 from chatcode._io.output import atomic_dir
 from chatcode.corpus import schema as S
+from chatcode.tables.journal import cell_text
 from chatcode.tables.layouts import CodedPosts, Table, build_tables, table_specs
 from chatcode.tables.workbook import write_workbook
 
@@ -159,7 +160,7 @@ def _journal_with_without(table: Table, head: str) -> pd.DataFrame:
                                                                d[S.SD_WITHOUT], strict=True)],
         "n with": d[S.N_WITH], "% with": d[S.PCT_WITH].map(lambda v: _num(v, 1)),
         "n without": d[S.N_WITHOUT], stat or "Statistic": d[S.STATISTIC].map(
-            lambda v: _num(v, 2)), "p": d[S.P_VALUE].map(_p)})
+            lambda v: cell_text(v, "stat")), "p": d[S.P_VALUE].map(_p)})
     if S.P_ADJUSTED in d:
         out["p adjusted"] = d[S.P_ADJUSTED].map(_p)
     if S.IRR in d:
