@@ -101,6 +101,9 @@ def reproduce_command(
         raise typer.Exit(1)
 
 
+_RATIOS = {"figure": 3, "where": 1, "published": 1, "reproduced": 1, "note": 3}
+
+
 def _figures_text(figures: pd.DataFrame) -> str:
     """Published vs reproduced, one row per figure. In a terminal narrower than 120 columns
     the "where" column joins the note, so ids and values stay readable at 80."""
@@ -114,8 +117,7 @@ def _figures_text(figures: pd.DataFrame) -> str:
     names = ["figure", *(["where"] if wide else []), "published", "reproduced", "", "note"]
     for name in names:
         view.add_column(name, justify="right" if name in ("published", "reproduced") else
-                        "left", overflow="fold", ratio={"note": 3, "figure": 3, "published": 1, "reproduced": 1,
-                                              "where": 1}.get(name))
+                        "left", overflow="fold", ratio=_RATIOS.get(name))
     for r in figures.itertuples():
         place = [r.where[:40]] if wide else []
         note = r.note if wide else "; ".join(x for x in (r.where, r.note) if x)
