@@ -20,8 +20,8 @@ PUBLIC = {
     "write_report", "write_sheet",
 }
 
-STAGES = ("corpus", "ingest", "codebook", "coding", "reliability", "engagement", "tables",
-          "reproduce", "cli")
+STAGES = ("corpus", "ingest", "codebook", "coding", "reliability", "engagement", "exchange",
+          "tables", "reproduce", "cli")
 
 
 def test_every_public_name_is_exported_and_importable():
@@ -39,7 +39,7 @@ def test_each_stage_package_says_what_it_does():
 
 
 ORDER = ("errors", "_io", "corpus", "ingest", "codebook", "coding", "reliability",
-         "engagement", "tables", "reproduce", "cli")
+         "engagement", "exchange", "tables", "reproduce", "cli")
 
 
 def _imports(path):

@@ -242,11 +242,25 @@ def reference(corpus: Corpus, include_self: bool, responders: str) -> pd.DataFra
             return False
         return responders == "all" or by_participant(responder, role)
 
+    def on_cycle(pid) -> bool:  # following parent links from pid comes back to pid
+        seen, cur = set(), pid
+        while True:
+            nxt = posts[cur].parent_id
+            if not (isinstance(nxt, str) and nxt in posts):
+                return False
+            if nxt == pid:
+                return True
+            if nxt in seen:
+                return False
+            seen.add(nxt)
+            cur = nxt
+
     out = {pid: [0, 0, 0, math.inf] for pid in posts}
     ok_parent = {}
     for r in posts.values():
         p = r.parent_id
-        if isinstance(p, str) and p in posts and posts[p].group == r.group:
+        if (isinstance(p, str) and p in posts and posts[p].group == r.group
+                and not on_cycle(r.post_id)):
             ok_parent[r.post_id] = p
             if counts(r.author, p, r.role):
                 out[p][0] += 1

@@ -433,3 +433,42 @@ def test_cli_ingest_says_which_format_it_detected(cli, tmp_path, path, name):
     assert result.stdout == ""
     expected = chatcode.ingest(path, timezone="UTC")
     assert_corpus_equal(chatcode.read_corpus(out), expected)
+
+
+def test_jsonl_of_an_older_server_recognises_untyped_system_posts():
+    """Mattermost 5.x wrote join/leave/added/removed/header posts without a "type"; the
+    fixture (hand-made, server wording in English and German) has 7 such posts, one
+    participant post that only resembles one, and one post quoting another user's join
+    (ben writing "anna joined the channel.": not the poster's own event, kept)."""
+    path = MM / "bulk_old_server.jsonl"
+    corpus, report = chatcode.ingest_report(path, timezone="UTC")
+    posts = corpus.posts.set_index(S.TEXT)
+    system = posts[posts[S.ROLE].eq(S.SYSTEM)]
+    assert sorted(system["src_system_inferred"]) == [
+        "system_add_to_channel", "system_header_change", "system_header_change",
+        "system_join_channel", "system_join_team", "system_leave_channel",
+        "system_remove_from_channel"]
+    assert posts.loc["Hallo zusammen! Ich bin dem Kanal gern beigetreten.", S.ROLE] == \
+        S.DEFAULT_ROLE
+    assert posts.loc["anna joined the channel.", S.ROLE] == S.DEFAULT_ROLE
+    assert (f"{path}: of these, 7 posts without a type were recognised as system posts by "
+            "the server's wording (1 system_add_to_channel, 2 system_header_change, "
+            "1 system_join_channel, 1 system_join_team, 1 system_leave_channel, "
+            "1 system_remove_from_channel); see src_system_inferred") in report
+
+
+def test_compliance_reply_to_a_deleted_post_is_reported(tmp_path):
+    """A reply whose thread root was deleted stays a post; the report says why it counts
+    as nobody's response (compliance_16.csv plus one reply to its deleted post)."""
+    text = (MM / "compliance_16.csv").read_text(encoding="utf-8")
+    reply = ("1683019900000,9r3kx7w2peerzq5m1n8b4v6c0t,peers,Peer Support,"
+             "ch4nsup9x7w2q5m1n8b4v6c3zt,support-group,Support Group,public,"
+             "c1eo5n8v2b7x4q9w3e6r0t1ymz,cleo@example.org,cleo,r3plyt0de1x7w2q5m1n8b4v6cq,,"
+             "d4c4dele9x7w2q5m1n8b4v6czq,no worries,\n")
+    path = tmp_path / "posts.csv"
+    path.write_text(text.rstrip("\n") + "\n" + reply, encoding="utf-8")
+    with pytest.warns(chatcode.ChatcodeWarning, match="parent post is not in the export"):
+        corpus, report = chatcode.ingest_report(path, timezone="UTC")
+    assert "r3plyt0de1x7w2q5m1n8b4v6cq" in set(corpus.posts[S.POST_ID])
+    assert (f"{path}: 1 reply to a left-out deleted post kept as a post; its parent is not in "
+            "the corpus, so it is not counted as a response") in report

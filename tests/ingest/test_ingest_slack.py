@@ -69,7 +69,7 @@ def test_zip_without_a_slack_export_lists_what_it_holds(tmp_path):
     path = tmp_path / "other.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("notes.txt", "hello")
-        zf.writestr("data/2023-05-02.json", "[]")
+        zf.writestr("data/2023-05-02.json", '{"not": "a day file"}')
     with pytest.raises(IngestError, match=re.escape(
             f"{path}: no Slack export here: channels.json is missing (it holds: "
             "data/2023-05-02.json, notes.txt); give the Slack export zip")):

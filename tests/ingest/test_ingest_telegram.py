@@ -160,3 +160,40 @@ def test_other_exports_are_not_taken_for_telegram_slack_or_discord(path):
 
     source = Source(path)
     assert not any(m.sniff(source) for m in (telegram, slack, discord))
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_account_export_without_chats_is_an_error(tmp_path):
+    """An account export where no chat type was ticked has an empty chats.list."""
+    path = _write(tmp_path, {"about": "Here is the data you requested.",
+                             "personal_information": {"first_name": "Anna"},
+                             "chats": {"about": "chats", "list": []}})
+    with pytest.raises(IngestError, match=re.escape(
+            f"{path}: the account export holds no chats (chats.list is empty): there is "
+            "nothing to ingest; in Telegram Desktop, Settings > Advanced > Export Telegram "
+            "data: tick the chat types")):
+        chatcode.ingest(path, timezone="UTC")
+
+
+def test_chat_without_messages_is_an_error(tmp_path):
+    path = _write(tmp_path, {"name": "Peers", "type": "private_supergroup", "id": 1,
+                             "messages": []})
+    with pytest.raises(IngestError, match=re.escape(
+            f"{path}: the chat holds no messages: there is nothing to ingest")):
+        chatcode.ingest(path, timezone="UTC")
+
+
+def test_empty_chats_among_others_are_warned_about_by_name(tmp_path):
+    data = json.loads(FULL.read_text(encoding="utf-8"))
+    data["chats"]["list"].append({"name": "Old group", "type": "private_group", "id": 99,
+                                  "messages": []})
+    path = _write(tmp_path, data)
+    with pytest.warns(chatcode.ChatcodeWarning, match=re.escape(
+            f"{path}: 1 chat without messages, left out: Old group")):
+        corpus = chatcode.ingest(path, timezone="UTC")
+    assert "Old group" not in set(corpus.posts[S.GROUP])

@@ -85,8 +85,8 @@ def test_report_writes_the_folder(cli, tmp_path):
     out = tmp_path / "report"
     invoke("report", *BASE, "-o", out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["figures", "methods.md", "report.docx", "report.html", "tables.json",
-                     "tables.xlsx"]
+    assert names == ["chatcode.json", "figures", "methods.md", "report.docx", "report.html",
+                     "tables.json", "tables.xlsx"]
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert figures == sorted(f"table_{t}.{ext}" for t in ("10", "11", "7", "latency",
                                                           "participation")

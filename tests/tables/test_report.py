@@ -35,9 +35,9 @@ def coded():
 
 def test_the_report_folder(tmp_path, coded):
     out = write_report(coded, tmp_path / "report", inputs=[HERE / "codes.csv"])
-    assert sorted(p.name for p in out.iterdir()) == ["figures", "methods.md", "report.docx",
-                                                    "report.html", "tables.json",
-                                                    "tables.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["chatcode.json", "figures", "methods.md",
+                                                    "report.docx", "report.html",
+                                                    "tables.json", "tables.xlsx"]
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(p.stem for p in (out / "figures").glob("*.svg")) == [
         "table_10", "table_11", "table_7", "table_latency", "table_participation"]

@@ -122,11 +122,13 @@ def sheet_names(path: Path) -> list[str]:
         ) from exc
 
 
-def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False) -> Table:
     """Read a workbook sheet or a CSV file into a raw :class:`Table`.
 
     ``sheet`` picks a workbook sheet (default: the first). Cells are kept as Excel stored
-    them; CSV cells are text. Empty rows at the end of a sheet are dropped.
+    them; CSV cells are text. Empty rows at the end of a sheet are dropped. ``own`` says
+    the CSV file was written by chatcode (UTF-8), so a NUL character in it is text, not a
+    sign of a binary file.
     """
     path = Path(path)
     kind = kind_of(path)
@@ -141,7 +143,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
     raw = path.read_bytes()
-    text, encoding = decode(raw, path)
+    text, encoding = (raw.decode("utf-8"), "utf-8") if own and _utf8(raw) else decode(raw, path)
     data, dialect = read_csv_text(text, path, encoding)
     return Table(data, path, None, dialect)
 
@@ -174,6 +176,7 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     if not rows:
         raise IngestError("the sheet is empty", where=Location(path, sheet),
                           hint="the first row must hold the column names")
+    _warn_formulas(path, sheet)
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
@@ -181,6 +184,26 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     data = _sheet_columns(rows[1:], header)
     data[ROW] = range(2, len(data) + 2)
     return Table(data, path, sheet)
+
+
+def _warn_formulas(path: Path, sheet: str) -> None:
+    """Formula cells are read by the value Excel saved with them; say so, with counts, and
+    name the cells that have no saved value (they read as empty)."""
+    import warnings
+
+    from chatcode._io.formulas import formula_report
+    from chatcode.errors import ChatcodeWarning
+
+    found = formula_report(path, sheet)
+    if found is None:
+        return
+    text = (f'{path}, sheet "{sheet}": {found.n_formulas} formula cell(s) (e.g. '
+            f"{found.example}) read as the value Excel saved with them")
+    if found.n_without_value:
+        text += (f"; {found.n_without_value} have no saved value (e.g. "
+                 f"{found.example_without_value}) and read as empty: open the file in Excel "
+                 "or LibreOffice and save it, or replace the formulas by their values")
+    warnings.warn(ChatcodeWarning(text), stacklevel=4)
 
 
 def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
@@ -220,6 +243,14 @@ def _check_header(header: list[str], where: Location) -> None:
             raise IngestError(f"the column name {h!r} appears twice", where=where,
                               hint="give every column a distinct name")
         seen.add(h)
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+from typer._click import exceptions as cx  # typer ships its own click
 
 from chatcode import __version__
-from chatcode._io.output import atomic_file
+from chatcode._io.output import atomic_file, formula_guard
+from chatcode._io.terminal import SafeConsole, safe_text, styled
 from chatcode.errors import ChatcodeError, ChatcodeWarning
 
 app = typer.Typer(
@@ -29,9 +31,15 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-_state = {"debug": False, "quiet": False}
+# Every string these consoles print is shown literally: markup is off and control/escape
+# sequences are shown as symbols (chatcode._io.terminal), since chat text reaches them.
+err = SafeConsole(stderr=True, soft_wrap=True)
+out = SafeConsole(soft_wrap=True)
+_state = {"debug": False, "quiet": False, "strict": False, "warnings": 0}
+
+#: exit codes (README, "Errors and data safety")
+EXIT_DATA = 1  # a ChatcodeError (bad input data or file), or warnings under --strict
+EXIT_USAGE = 2  # a usage error: unknown option, missing argument, bad option value
 
 
 def _version(value: bool) -> None:
@@ -46,40 +54,99 @@ def _root(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no progress or notes."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors: exit 1 "
+                                "when any warning was printed (e.g. chatcode --strict ingest "
+                                "export.csv -o corpus.xlsx)."),
+    raw_csv: bool = typer.Option(False, "--raw-csv", help="Write CSV cells as they are; by "
+                                 "default a text starting with = + - @, tab or CR gets a "
+                                 "leading ' so spreadsheet programs never run it as a formula "
+                                 "(e.g. chatcode --raw-csv responses corpus.xlsx --format csv)."),
 ) -> None:
     _state["debug"] = debug
     _state["quiet"] = quiet
-    # plain lines on stderr: never wrapped or padded, so logs and CI output stay greppable
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    _state["strict"] = strict
+    _state["warnings"] = 0
+    formula_guard.set(not raw_csv)
+    # plain lines on stderr: never wrapped or padded, so logs and CI output stay greppable;
+    # made safe for the terminal (names and texts from a chat appear in them)
+    handler = _CountingHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("%(message)s"))
     logger = logging.getLogger("chatcode")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
     logger.propagate = False
 
 
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_text(super().format(record))
+
+
+class _CountingHandler(logging.StreamHandler):
+    """Counts warnings logged (for --strict)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            _state["warnings"] += 1
+        super().emit(record)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _state["warnings"] += 1
+    label = "warning: "
     if issubclass(category, ChatcodeWarning):
-        err.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+        err.print(Text.assemble(styled(label, "yellow"), styled(message)))
     else:
-        err.print(f"warning: {message}", markup=False)
+        err.print(styled(label + str(message)))
+
+
+def print_error(exc: BaseException | str) -> None:
+    """One error message on stderr, shown literally (safe for the terminal, no markup)."""
+    err.print(Text.assemble(styled("error:", "bold red"), " ", styled(exc)))
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code (0 ok, 1 ChatcodeError, 2 usage)."""
+    """Run the CLI and return the exit code: 0 ok, 1 bad data (a ChatcodeError, or a
+    warning under ``--strict``), 2 a usage error (unknown option, bad option value)."""
     warnings.showwarning = _show_warning
+    _state["warnings"] = 0
     try:
         from chatcode.cli._help import tidy_help
 
-        tidy_help(typer.main.get_command(app))(args=argv, prog_name="chatcode")
+        code = tidy_help(typer.main.get_command(app))(args=argv, prog_name="chatcode",
+                                                      standalone_mode=False)
     except ChatcodeError as exc:
         if _state["debug"]:
             raise
-        err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
-        return 1
-    except SystemExit as exc:  # typer/click end every run with SystemExit
+        print_error(exc)
+        return EXIT_DATA
+    except typer.Abort:
+        print_error("aborted")
+        return EXIT_DATA
+    except cx.NoArgsIsHelpError as exc:
+        exc.show()
+        return exc.exit_code
+    except cx.ClickException as exc:  # usage errors: shown literally, exit 2
+        if exc.exit_code == EXIT_USAGE and isinstance(exc, cx.UsageError) and exc.ctx:
+            err.print(styled(exc.ctx.get_usage()))
+            err.print(styled(f"Try '{exc.ctx.command_path} --help' for help."))
+        print_error(exc.format_message())
+        return exc.exit_code
+    except SystemExit as exc:  # typer.Exit and --help end a run with SystemExit
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        return code if isinstance(code, int) else (0 if code is None else EXIT_DATA)
+    except OSError as exc:  # a file system refusal while writing: never a traceback
+        if _state["debug"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print_error(f"{where}{exc.strerror or exc}; check the path and its permissions")
+        return EXIT_DATA
+    if isinstance(code, int) and code:  # typer.Exit(code) ends a run with that code
+        return code
+    if _state["strict"] and _state["warnings"]:
+        print_error(f"{_state['warnings']} warning(s) above, and --strict treats warnings "
+                    "as errors; fix the input or run without --strict")
+        return EXIT_DATA
     return 0
 
 
@@ -102,12 +169,18 @@ def progress_bar(description: str, total: int | None) -> Iterator:
         yield update
 
 
+def write_stdout(text: str) -> None:
+    """A document on stdout: as it is into a pipe or file, made safe on a terminal (where
+    an escape sequence in a chat text would act instead of being shown)."""
+    sys.stdout.write(safe_text(text) if sys.stdout.isatty() else text)
+    sys.stdout.flush()
+
+
 def emit(text: str, path: Path | None, *, force: bool) -> bool:
     """A machine-readable document: the only thing on stdout, or written atomically to
     ``path`` (refused without ``force`` when it exists). Returns True when a file was written."""
     if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
         return False
     with atomic_file(path, force=force) as tmp:
         tmp.write_text(text, encoding="utf-8")

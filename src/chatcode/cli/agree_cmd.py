@@ -10,10 +10,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from chatcode._io.output import check_writable
+from chatcode._io.output import check_writable, csv_text
+from chatcode._io.terminal import SafeConsole
 from chatcode.cli._app import _state, app, emit, err
 from chatcode.errors import AgreementError
 from chatcode.reliability.agreement import RARE_MIN_POSTS, RARE_SHARE, AgreementResult
@@ -138,12 +138,12 @@ def _document(result: AgreementResult, format: Format) -> str:
     if format is Format.json:
         return result.to_json() + "\n"
     if format is Format.csv:
-        return result.codes.to_csv(index=False, lineterminator="\n")
+        return csv_text(result.codes)
     buffer = io.StringIO()
     from chatcode.cli._app import out as terminal
 
-    console = Console(file=buffer, width=terminal.width, highlight=False, soft_wrap=False,
-                      force_terminal=False, color_system=None)
+    console = SafeConsole(file=buffer, width=terminal.width, soft_wrap=False,
+                          force_terminal=False, color_system=None)
     for table in _tables(result):
         console.print(table)
     console.print(f"rare: the rarer category is under {RARE_SHARE:.0%} of the ratings or some "

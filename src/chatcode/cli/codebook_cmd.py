@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 from rich.tree import Tree
 
 from chatcode._io.output import check_writable
+from chatcode._io.terminal import safe_markup
 from chatcode.cli._app import app, err, out
 from chatcode.codebook import Code, Codebook, Dimension, load_codebook
 from chatcode.codebook.export import EXPORT_FORMATS, export_codebook, import_qdc
@@ -63,12 +64,14 @@ def show(
 
 def codebook_tree(cb: Codebook, dims: tuple[Dimension, ...], *, full: bool) -> Tree:
     """A rich tree: codebook -> dimensions -> codes (subcodes under their parent)."""
-    tree = Tree(f"[bold]{escape(cb.name)}[/bold] version {escape(cb.version)} "
-                f"(hash {cb.hash})")
+    tree = Tree(Text.from_markup(f"[bold]{safe_markup(cb.name)}[/bold] version "
+                                 f"{safe_markup(cb.version)} (hash {cb.hash})", emoji=False))
     for dim in dims:
         how = "several codes per post" if dim.multiple else "at most one code per post"
-        node = tree.add(f"[bold cyan]{escape(dim.label)}[/bold cyan] [dim]({dim.id}, {how})"
-                        f"[/dim]" + (f"\n{escape(dim.definition)}" if dim.definition else ""))
+        node = tree.add(Text.from_markup(
+            f"[bold cyan]{safe_markup(dim.label)}[/bold cyan] [dim]({safe_markup(dim.id)}, "
+            f"{how})[/dim]" + (f"\n{safe_markup(dim.definition)}" if dim.definition else ""),
+            emoji=False))
         _add_codes(node, dim, None, full=full)
     return tree
 
@@ -76,23 +79,23 @@ def codebook_tree(cb: Codebook, dims: tuple[Dimension, ...], *, full: bool) -> T
 def _add_codes(node: Tree, dim: Dimension, parent: str | None, *, full: bool) -> None:
     for code in dim.codes:
         if code.parent == parent:
-            child = node.add(_code_text(code, full=full))
+            child = node.add(Text.from_markup(_code_text(code, full=full), emoji=False))
             _add_codes(child, dim, code.id, full=full)
 
 
 def _code_text(code: Code, *, full: bool) -> str:
     tags = ", ".join(filter(None, [code.id, "extension" if code.extension else "",
                                    _weeks(code.duration_weeks)]))
-    text = f"[bold]{escape(code.label)}[/bold] [dim]({escape(tags)})[/dim]\n" \
-           f"{escape(code.definition)}"
+    text = f"[bold]{safe_markup(code.label)}[/bold] [dim]({safe_markup(tags)})[/dim]\n" \
+           f"{safe_markup(code.definition)}"
     if full:
         for title, items in (("include", code.include), ("exclude", code.exclude),
                              ("example", code.examples)):
-            text += "".join(f"\n[green]{title}:[/green] {escape(i)}" for i in items)
-        text += "".join(f"\n[green]keywords {lang}:[/green] {escape(', '.join(words))}"
+            text += "".join(f"\n[green]{title}:[/green] {safe_markup(i)}" for i in items)
+        text += "".join(f"\n[green]keywords {lang}:[/green] {safe_markup(', '.join(words))}"
                         for lang, words in code.keywords)
         if code.note:
-            text += f"\n[green]note:[/green] {escape(code.note)}"
+            text += f"\n[green]note:[/green] {safe_markup(code.note)}"
     return text
 
 

@@ -25,7 +25,8 @@ _FORMATS_HELP = ", ".join(FORMATS)
     "  chatcode ingest export.jsonl -o corpus --timezone Europe/Berlin\n\n"
     "  chatcode ingest my-export.xlsx --mapping map.yaml -o corpus.xlsx --group G1\n\n"
     "  chatcode ingest chat.csv -o shared/corpus.xlsx --pseudonymize keys/study.yaml "
-    "--scrub phone,email,url",
+    "--scrub phone,email,url\n\n"
+    "  chatcode ingest \"WhatsApp Chat mit Zuckerpeers.zip\" -o corpus --phrases extra-de.yaml",
 )
 def ingest(
     exports: Annotated[list[Path], typer.Argument(
@@ -51,7 +52,7 @@ def ingest(
         help="YAML mapping of a hand-made Excel/CSV export's columns to the canonical ones.",
         exists=True, dir_okay=False)] = None,
     infer_replies: Annotated[float | None, typer.Option(
-        "--infer-replies", metavar="MINUTES",
+        "--infer-replies", metavar="MINUTES", min=0,
         help="For exports without reply links (WhatsApp): a message by another author within "
         "MINUTES counts as a reply to the previous post (marked as inferred).")] = None,
     dayfirst: Annotated[bool | None, typer.Option(
@@ -69,13 +70,19 @@ def ingest(
         help="Replace phone numbers, e-mail addresses and/or URLs in texts by [phone], "
         "[email], [url] (comma-separated or repeated).")] = None,
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+    phrases: Annotated[list[Path] | None, typer.Option(
+        "--phrases", metavar="FILE", exists=True, dir_okay=False,
+        help="WhatsApp: a YAML phrase table that adds wording (system messages, placeholders, "
+        "markers) for a language, e.g. --phrases my-es.yaml (repeatable; see "
+        "docs/formats-whatsapp.md).")] = None,
 ) -> None:
     """Read chat exports into one canonical corpus (tables posts and reactions).
 
     The format is detected from each file's content unless --format is given; what was
     detected, the time zone used, and the posts per role are printed on stderr.
     """
-    check_writable(out, force=force)  # fail before the work, not after it
+    # fail before the work, not after it (.xlsx is a file; NAME and NAME.parquet folders)
+    check_writable(out, force=force, folder=out.suffix.lower() != ".xlsx")
     if pseudonymize is not None:
         check_key_path(pseudonymize, out, exports)
         if pseudonymize.resolve().parent == out.resolve().parent:
@@ -86,7 +93,8 @@ def ingest(
         corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
                                   roles=roles, mapping=mapping, progress=update,
                                   infer_replies=infer_replies, dayfirst=dayfirst,
-                                  pseudonymize=pseudonymize, scrub=scrub or ())
+                                  pseudonymize=pseudonymize, scrub=scrub or (),
+                                  phrases=phrases or ())
     with progress_bar("writing", len(corpus.posts) + len(corpus.reactions)) as update:
         write_corpus(corpus, out, force=force, progress=update)
     logging.getLogger("chatcode").info(

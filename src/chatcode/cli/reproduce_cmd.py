@@ -14,10 +14,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from chatcode._io.output import atomic_dir, check_writable
+from chatcode._io.output import atomic_dir, check_writable, csv_text
+from chatcode._io.terminal import SafeConsole
 from chatcode.cli._app import _state, app, err
 
 
@@ -40,11 +40,11 @@ def _note(text: str) -> None:
         err.print(text, markup=False, highlight=False)
 
 
-def _console(buffer: io.StringIO) -> Console:
+def _console(buffer: io.StringIO) -> SafeConsole:
     from chatcode.cli._app import out
 
-    return Console(file=buffer, width=out.width, highlight=False, soft_wrap=False,
-                   force_terminal=False, color_system=None)  # the terminal's width
+    return SafeConsole(file=buffer, width=out.width, soft_wrap=False, force_terminal=False,
+                       color_system=None)  # the terminal's width
 
 
 def _write(text: str) -> None:
@@ -81,7 +81,7 @@ def reproduce_command(
     from chatcode.reproduce.run import run_sample
 
     if out_dir is not None:
-        check_writable(out_dir, force=force)
+        check_writable(out_dir, force=force, folder=True)
     start = time.perf_counter()
     rep = run_sample(sample)
     figures = rep.figures
@@ -132,7 +132,8 @@ def _write_out(rep, out_dir: Path, force: bool) -> None:
     from chatcode.tables.report import provenance, write_workbook
 
     with atomic_dir(out_dir, force=force) as tmp:
-        rep.figures.to_csv(tmp / "figures.csv", index=False, lineterminator="\n")
+        (tmp / "figures.csv").write_text(csv_text(rep.figures), encoding="utf-8",
+                                         newline="")
         (tmp / "figures.json").write_text(json.dumps(rep.to_dict(), ensure_ascii=False,
                                                      indent=2) + "\n", encoding="utf-8")
         prov = provenance(rep.coded, inputs=[*rep.sample.exports, *rep.sample.codes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,12 +16,13 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode._io.output import atomic_file, check_writable, write_workbook
-from chatcode.cli._app import app, err, out
+from chatcode._io.output import atomic_file, check_writable, csv_text, write_workbook
+from chatcode.cli._app import app, err, out, write_stdout
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
 from chatcode.engagement.responses import COMPONENTS, RESPONDERS, responses
+from chatcode.errors import ChatcodeWarning
 
 
 class Format(StrEnum):
@@ -83,6 +84,7 @@ def responses_command(
     kind = _target_kind(format, out_file, force)
     components = [c.value for c in count] if count else list(COMPONENTS)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
     table = responses(data, include_self=include_self,
                       responders=responders.value, count=components)
@@ -121,6 +123,7 @@ def latency_command(
     """
     kind = _target_kind(format, out_file, force)
     data = read_corpus(corpus)
+    _warn_empty(data, corpus)
     _name_inferred(data)
     table = latency(data, by=by.value if by else None,
                     include_self=include_self, responders=responders.value,
@@ -159,14 +162,11 @@ def _records(table: pd.DataFrame) -> list[dict]:
 def _document(table: pd.DataFrame, kind: str) -> str:
     if kind == "json":
         return json.dumps({"rows": _records(table)}, ensure_ascii=False, allow_nan=False)
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def _print_document(table: pd.DataFrame, kind: str) -> None:
-    sys.stdout.write(_document(table, kind))
-    if kind == "json":
-        sys.stdout.write("\n")
-    sys.stdout.flush()
+    write_stdout(_document(table, kind) + ("\n" if kind == "json" else ""))
 
 
 def _write(table: pd.DataFrame, path: Path, kind: str, *, force: bool, sheet: str) -> None:
@@ -219,6 +219,12 @@ def _latency_table(table: pd.DataFrame) -> Table:
                                                         S.Q1_HOURS, S.Q3_HOURS)],
                      getattr(row, S.FORMATTED))
     return view
+
+
+def _warn_empty(data: Corpus, path: Path) -> None:
+    if data.posts.empty:
+        warnings.warn(ChatcodeWarning(f"{path}: the corpus holds no posts, so every count "
+                                      "below is empty; check the corpus"), stacklevel=2)
 
 
 def _name_inferred(corpus: Corpus) -> None:

@@ -251,7 +251,7 @@ def report_command(
     """
     from chatcode.coding.codes import read_codes
 
-    check_writable(out_dir, force=force)
+    check_writable(out_dir, force=force, folder=True)
     cb = load_codebook(codebook)
     all_codes = read_codes(codes, codebook=cb)
     coded = coded_posts(read_corpus(corpus), all_codes, cb, coder=coder, pass_=pass_,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from chatcode._io.output import atomic_file
+from chatcode._io.output import atomic_file, excel_escape
 from chatcode.codebook.model import Code, Codebook, codebook_to_dict
 from chatcode.codebook.qdc import QdcImport, codebook_qdc, import_qdc, qdc_problems, read_qdc
 from chatcode.errors import CodebookError, Location
@@ -138,7 +138,7 @@ def write_codebook_xlsx(cb: Codebook, path: str | Path, *, force: bool = False) 
 
 
 def _append_text(ws, values, *, font=None, alignment=None) -> None:
-    ws.append([str(v) for v in values])
+    ws.append([excel_escape(str(v)) for v in values])
     for cell in ws[ws.max_row]:
         cell.data_type = "s"  # text, never a formula
         if font is not None:

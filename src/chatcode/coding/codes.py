@@ -109,6 +109,13 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             from chatcode.coding.store import read_store
 
             df = validate_codes(read_store(path), codebook=codebook, where=where)
+        elif path.suffix.lower() == ".qdpx":
+            if codebook is None:
+                raise CodingError("a REFI-QDA project is read against a codebook", where=where,
+                                  hint="give --codebook (codebook=...)")
+            from chatcode.exchange import read_qdpx
+
+            df = read_qdpx(path, codebook=codebook)
         elif kind_of(path) == "xlsx":
             kind = (read_meta(path) or {}).get("kind")
             if kind == KIND:
@@ -129,6 +136,10 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             raise Problems.of(CodingError, exc.problems, title=exc.title) from exc
         p = exc.problem
         raise CodingError(p.message, where=p.where, hint=p.hint) from exc
+    if df.empty:
+        warnings.warn(ChatcodeWarning(
+            f"{path}: holds no codes (no coded post): left out; check that it is the filled "
+            "sheet, table or store"), stacklevel=3)
     if corpus is not None:
         _check_in_corpus(df, corpus, where)
     return df

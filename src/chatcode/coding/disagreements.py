@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_file
+from chatcode._io.output import atomic_file, excel_text
 from chatcode._io.tabular import read_table, sheet_names
 from chatcode.codebook import Codebook
 from chatcode.coding.meta import add_meta_sheet, check_codebook, read_meta
@@ -178,7 +178,8 @@ def write_disagreements(
 
 
 def _text(ws, row: int, col: int, value: object, **style) -> None:
-    cell = ws.cell(row=row, column=col, value="" if value is None else str(value))
+    text = "" if value is None else str(value)  # control characters escaped; never cut
+    cell = ws.cell(row=row, column=col, value=excel_text(text, Location(None, ws.title, row)))
     cell.data_type = "s"  # never a formula
     for name, val in style.items():
         setattr(cell, name, val)

@@ -21,14 +21,28 @@ dimension; posts opened but not confirmed have no rows (not coded).
 
 *Undo* takes back the most recent decision that is not yet undone (a ``set`` or a ``done``),
 also after the store was closed and opened again; it is logged as an ``undo`` row.
+
+*One writer per coder and pass.* Opening a store takes a lease in its ``writer_lease`` table
+(one row per coder and pass: a random holder token, the process id and host, and a heartbeat
+renewed every few seconds by a background thread and by every decision). A second window on
+the same coder and pass is refused with an error naming the first, so two windows cannot
+undo each other's decisions. The lease lives in the SQLite file itself: when a window ends
+without closing (a crash, ``kill -9``) its lease is taken over as soon as its process is
+known to be gone (same host) or its heartbeat is older than :data:`LEASE_TIMEOUT` seconds.
+Reading a store (:func:`read_store`) needs no lease.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
+import socket
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +80,15 @@ CREATE TABLE current (
     coded_at TEXT NOT NULL, PRIMARY KEY (post_id, dimension));
 CREATE TABLE done (post_id TEXT PRIMARY KEY, done_at TEXT NOT NULL);
 """
+
+#: seconds after the last heartbeat when a writer's lease may be taken over
+LEASE_TIMEOUT = 20.0
+#: seconds between two heartbeats of an open store
+LEASE_BEAT = 4.0
+_LEASE_SCHEMA = """CREATE TABLE IF NOT EXISTS writer_lease (
+    coder TEXT NOT NULL, pass TEXT NOT NULL, holder TEXT NOT NULL, pid INTEGER NOT NULL,
+    host TEXT NOT NULL, since TEXT NOT NULL, heartbeat REAL NOT NULL,
+    PRIMARY KEY (coder, pass))"""
 
 #: meta keys that must match when a store is opened again, with their names for messages
 _MUST_MATCH = (("codebook_hash", "codebook"), ("coder", "coder"), ("pass", "pass"),
@@ -141,6 +164,7 @@ class CodingStore:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._lease: _Lease | None = None
         self.meta = _read_meta(conn, path)
         self.post_ids: tuple[str, ...] = tuple(
             r[0] for r in conn.execute("SELECT post_id FROM posts ORDER BY seq"))
@@ -188,12 +212,13 @@ class CodingStore:
         if new:
             _create(conn, wanted, codebook, post_ids)
         store = cls(conn, path)
-        if not new:
-            try:
+        try:
+            if not new:
                 store._check_resume(wanted)
-            except CodingError:
-                store.close()
-                raise
+            store._lease = _Lease.take(conn, path, store.coder, store.pass_)
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def _check_resume(self, wanted: dict[str, str]) -> None:
@@ -360,10 +385,13 @@ class CodingStore:
         return tuple(c for c in known if c in set(codes))
 
     def _tx(self):
-        return _Transaction(self._conn)
+        return _Transaction(self._conn, self._lease)
 
     def close(self) -> None:
-        """Close the file (every decision is already committed)."""
+        """Close the file (every decision is already committed) and give up the lease."""
+        if self._lease is not None:
+            self._lease.release(self._conn)
+            self._lease = None
         self._conn.close()
 
     def __enter__(self) -> CodingStore:
@@ -373,15 +401,113 @@ class CodingStore:
         self.close()
 
 
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error), yielding a cursor."""
+class _Lease:
+    """This window's right to write the decisions of one coder and pass (see the module
+    notes): a row of ``writer_lease``, kept fresh by a heartbeat thread."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, coder: str, pass_: str, holder: str) -> None:
+        self.path, self.coder, self.pass_, self.holder = path, coder, pass_, holder
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="chatcode-store-lease",
+                                        daemon=True)
+
+    @classmethod
+    def take(cls, conn: sqlite3.Connection, path: Path, coder: str, pass_: str) -> _Lease:
+        lease = cls(path, coder, pass_, uuid.uuid4().hex)
+        now = dt.datetime.now(dt.UTC)
+        conn.execute("BEGIN IMMEDIATE")  # one opener at a time decides who holds the lease
+        try:
+            conn.execute(_LEASE_SCHEMA)
+            row = conn.execute("SELECT pid, host, since, heartbeat FROM writer_lease WHERE "
+                               "coder = ? AND pass = ?", (coder, pass_)).fetchone()
+            if row is not None and _alive(row[0], row[1], row[3], now.timestamp()):
+                raise CodingError(
+                    f"the store is open for writing in another window: coder {coder!r}, pass "
+                    f"{pass_!r}, process {row[0]} on {row[1]}, since {row[2]}",
+                    where=Location(path),
+                    hint="code in that window, or close it first (q); if it crashed, try "
+                    f"again in {LEASE_TIMEOUT:.0f} seconds. To look at the codes meanwhile, "
+                    "read the store (chatcode agree/tables STORE), which needs no lock")
+            conn.execute("INSERT OR REPLACE INTO writer_lease VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (coder, pass_, lease.holder, os.getpid(), socket.gethostname(),
+                          now.isoformat(timespec="seconds"), now.timestamp()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        lease._thread.start()
+        return lease
+
+    def renew(self, cur: sqlite3.Cursor) -> None:
+        """Inside a write transaction: renew the heartbeat, or fail when the lease was lost."""
+        cur.execute("UPDATE writer_lease SET heartbeat = ? WHERE coder = ? AND pass = ? AND "
+                    "holder = ?", (dt.datetime.now(dt.UTC).timestamp(), self.coder,
+                                   self.pass_, self.holder))
+        if cur.rowcount != 1:
+            raise CodingError(
+                "this window lost its lock on the store (another window took it over after "
+                f"{LEASE_TIMEOUT:.0f} seconds without a heartbeat); the decision was not saved",
+                where=Location(self.path), hint="quit this window and code in the other one")
+
+    def _beat(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error:
+            return
+        try:
+            while not self._stop.wait(LEASE_BEAT):
+                # a busy store is skipped: the next beat (or decision) renews the lease
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("UPDATE writer_lease SET heartbeat = ? WHERE coder = ? AND "
+                                 "pass = ? AND holder = ?",
+                                 (dt.datetime.now(dt.UTC).timestamp(), self.coder,
+                                  self.pass_, self.holder))
+        finally:
+            conn.close()
+
+    def release(self, conn: sqlite3.Connection) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=LEASE_BEAT + 5)
+        with contextlib.suppress(sqlite3.Error):  # else the lease expires by itself
+            conn.execute("DELETE FROM writer_lease WHERE coder = ? AND pass = ? AND holder = ?",
+                         (self.coder, self.pass_, self.holder))
+
+
+def _alive(pid: int, host: str, heartbeat: float, now: float) -> bool:
+    """Whether a lease row still belongs to a running window."""
+    if now - float(heartbeat) > LEASE_TIMEOUT:
+        return False
+    if host == socket.gethostname():
+        if int(pid) == os.getpid():
+            return True  # another store object of this process (e.g. a second window)
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except (PermissionError, OSError):
+            return True
+    return True
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error), yielding a cursor; with a
+    lease, the lease is checked and renewed in the same transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, lease: _Lease | None = None) -> None:
         self.conn = conn
+        self.lease = lease
 
     def __enter__(self) -> sqlite3.Cursor:
         self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn.cursor()
+        cur = self.conn.cursor()
+        if self.lease is not None:
+            try:
+                self.lease.renew(cur)
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return cur
 
     def __exit__(self, exc_type, *rest: object) -> None:
         self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")

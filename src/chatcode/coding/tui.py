@@ -28,6 +28,10 @@ Every key that decides something writes to the store (one committed transaction)
 the screen changes. Confirming a post decides every dimension left open as "no code" (see
 :mod:`chatcode.coding.store`); a post counts as coded only once confirmed. Replies and
 reactions a post received are not shown, so the coder is blind to its responses.
+
+Everything shown comes from a chat or a codebook and is shown literally: control and escape
+sequences appear as symbols (``␛``, see :func:`chatcode._io.terminal.safe_text`), so no
+participant of a chat can retitle, clear or redraw the coder's terminal.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
+from chatcode._io.terminal import safe_text
 from chatcode.coding.store import CodingStore
 from chatcode.corpus import schema as S
 
@@ -71,12 +76,12 @@ def thread_context(posts: pd.DataFrame, post_id: str) -> tuple[pd.DataFrame, int
 def _post_text(pid: str, row: pd.Series, *, current: bool) -> Text:
     when = row[S.TIMESTAMP].strftime("%Y-%m-%d %H:%M UTC") if pd.notna(row[S.TIMESTAMP]) else ""
     head = Text()
-    head.append(str(row[S.AUTHOR]), style="bold" if current else "bold dim")
-    head.append(f" ({row[S.ROLE]})  {when}  group {row[S.GROUP]}  id {pid}",
+    head.append(safe_text(row[S.AUTHOR]), style="bold" if current else "bold dim")
+    head.append(safe_text(f" ({row[S.ROLE]})  {when}  group {row[S.GROUP]}  id {pid}"),
                 style="" if current else "dim")
     if int(row[S.ATTACHMENTS]):
         head.append(f"  [{int(row[S.ATTACHMENTS])} attachment(s)]", style="italic")
-    body = Text(str(row[S.TEXT]), style="" if current else "dim")
+    body = Text(safe_text(row[S.TEXT]), style="" if current else "dim")
     return Text("\n").join([head, body])
 
 
@@ -145,7 +150,7 @@ class CoderApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"coder {self.store.coder}, pass {self.store.pass_}"
+        self.sub_title = safe_text(f"coder {self.store.coder}, pass {self.store.pass_}")
         self._show()
 
     @property
@@ -255,7 +260,7 @@ class CoderApp(App[None]):
             _post_text(self.post_id, self.posts.loc[self.post_id], current=True))
         self.query_one("#dims", Static).update(self._dims(decided))
         self.query_one("#definitions", Static).update(self._definitions())
-        self.query_one("#message", Static).update(Text(self.message))
+        self.query_one("#message", Static).update(Text(safe_text(self.message)))
 
     def _status(self, decided: dict[str, tuple[str, ...]]) -> Text:
         n_done, n = self.store.progress()
@@ -265,8 +270,9 @@ class CoderApp(App[None]):
             state = "not confirmed yet"
         else:
             state = "not coded yet"
-        return Text(f"post {self.index + 1} of {n}  |  {n_done} of {n} coded  |  this post: "
-                    f"{state}  |  coder {self.store.coder}, pass {self.store.pass_}")
+        return Text(safe_text(
+            f"post {self.index + 1} of {n}  |  {n_done} of {n} coded  |  this post: "
+            f"{state}  |  coder {self.store.coder}, pass {self.store.pass_}"))
 
     def _thread_view(self) -> Text:
         context, left_out = thread_context(self.posts, self.post_id)
@@ -275,7 +281,7 @@ class CoderApp(App[None]):
             parent = post[S.PARENT_ID]
             note = ("starts a thread" if pd.isna(parent) else
                     f"replies to post {parent}, which is not in the corpus")
-            return Text(f"({note})", style="dim italic")
+            return Text(safe_text(f"({note})"), style="dim italic")
         parts = [Text("Thread:", style="dim underline")]
         for i, (pid, row) in enumerate(context.iterrows()):
             parts.append(_post_text(str(pid), row, current=False))
@@ -292,7 +298,7 @@ class CoderApp(App[None]):
             state = ("not decided" if chosen is None else
                      "no code" if not chosen else f"{len(chosen)} chosen")
             out.append("> " if focused else "  ", style="bold")
-            out.append(f"{dim.label} ({kind}): {state}\n",
+            out.append(safe_text(f"{dim.label} ({kind}): {state}") + "\n",
                        style="bold reverse" if focused else "bold")
             for c_i, code in enumerate(dim.codes):
                 mark = ("[x]" if dim.multiple else "(*)") if chosen and code.id in chosen \
@@ -300,28 +306,29 @@ class CoderApp(App[None]):
                 key = CODE_KEYS[c_i] if c_i < len(CODE_KEYS) else " "
                 style = "reverse" if focused and c_i == self.cursor else ""
                 indent = "    " if getattr(code, "parent", None) else "  "
-                out.append(f"  {indent}{mark} {key if focused else ' '} {code.label}\n",
+                out.append(f"  {indent}{mark} {key if focused else ' '} "
+                           f"{safe_text(code.label)}\n",
                            style=style)
         return out
 
     def _definitions(self) -> Text:
         dim = self.dimension
         out = Text()
-        out.append(f"{dim.label}\n", style="bold underline")
+        out.append(f"{safe_text(dim.label)}\n", style="bold underline")
         if getattr(dim, "definition", ""):
-            out.append(f"{dim.definition}\n")
+            out.append(f"{safe_text(dim.definition)}\n")
         out.append("several codes per post\n\n" if dim.multiple else
                    "at most one code per post\n\n", style="italic")
         for c_i, code in enumerate(dim.codes):
             key = CODE_KEYS[c_i] if c_i < len(CODE_KEYS) else "Space"
-            out.append(f"{key}  {code.label}", style="bold")
-            out.append(f" ({code.id})\n", style="dim")
-            out.append(f"{code.definition}\n")
+            out.append(f"{key}  {safe_text(code.label)}", style="bold")
+            out.append(f" ({safe_text(code.id)})\n", style="dim")
+            out.append(f"{safe_text(code.definition)}\n")
             for name, items in (("Include", code.include), ("Exclude", code.exclude),
                                 ("Examples", code.examples)):
                 if items:
                     out.append(f"{name}: ", style="italic")
-                    out.append("; ".join(items) + "\n")
+                    out.append(safe_text("; ".join(items)) + "\n")
             out.append("\n")
         return out
 

@@ -8,7 +8,9 @@ is read back with no options.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_dir, write_workbook
-from chatcode._io.tabular import kind_of, read_table, sheet_names
+from chatcode._io.output import (
+    MANIFEST,
+    atomic_dir,
+    csv_text,
+    formula_guard,
+    unguard_formula,
+    write_workbook,
+)
+from chatcode._io.tabular import ROW, kind_of, read_table, sheet_names
 from chatcode.corpus import schema as S
 from chatcode.corpus.timestamps import resolve_timezone, to_iso
 from chatcode.errors import IngestError, Location
@@ -108,13 +117,31 @@ def read_corpus(
         raise IngestError(
             "the folder holds no posts.csv or posts.parquet", where=Location(path),
             hint="give the folder written by chatcode ingest -o, or the workbook")
-    if kind_of(path) == "xlsx":
+    kind = kind_of(path)
+    if kind == "text" and _looks_like_export(path):
+        raise IngestError(
+            "this is not a corpus but a chat export (JSON, JSON lines, a text chat or a zip)",
+            where=Location(path), hint=f"read it into a corpus first: chatcode ingest "
+            f"{path.name} -o corpus.xlsx, then give corpus.xlsx")
+    if kind == "xlsx" and path.suffix.lower() == ".zip":
+        raise IngestError("this is not a corpus but a zip archive (a zipped chat export?)",
+                          where=Location(path), hint=f"read it into a corpus first: "
+                          f"chatcode ingest {path.name} -o corpus.xlsx")
+    if kind == "xlsx":
         names = sheet_names(path)
         posts = read_table(path, sheet=S.POSTS_SHEET if S.POSTS_SHEET in names else None)
         reactions = (read_table(path, sheet=S.REACTIONS_SHEET)
                      if S.REACTIONS_SHEET in names else None)
         return _from_tables(posts, reactions, tz, group)
     return _from_tables(read_table(path), None, tz, group)
+
+
+def _looks_like_export(path: Path) -> bool:
+    if path.suffix.lower() in (".json", ".jsonl", ".txt", ".zip"):
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
 
 
 def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
@@ -126,9 +153,36 @@ def _from_tables(posts, reactions, tz: str, group: str | None) -> Corpus:
 
 
 def _read_csv_dir(path: Path, tz: str, group: str | None) -> Corpus:
-    posts = read_table(path / "posts.csv")
-    reactions = read_table(path / "reactions.csv") if (path / "reactions.csv").exists() else None
+    own = (path / MANIFEST).is_file()
+    posts = read_table(path / "posts.csv", own=own)
+    reactions = (read_table(path / "reactions.csv", own=own)
+                 if (path / "reactions.csv").exists() else None)
+    if csv_guarded(path):
+        posts = _unguarded(posts)
+        reactions = None if reactions is None else _unguarded(reactions)
     return _from_tables(posts, reactions, tz, group or path.name)
+
+
+def csv_guarded(folder: Path) -> bool:
+    """True when ``folder`` is a CSV corpus chatcode wrote with formula-like cells prefixed
+    by ``'`` (its manifest says ``"csv_formula_guard": true``)."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        info = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and info.get("csv_formula_guard") is True
+
+
+def _unguarded(table):
+    data = table.data.copy()
+    for col in data.columns:
+        if col != ROW and (pd.api.types.is_string_dtype(data[col]) or data[col].dtype == object):
+            data[col] = data[col].map(lambda v: unguard_formula(v) if isinstance(v, str)
+                                      else v, na_action="ignore")
+    return dataclasses.replace(table, data=data)
 
 
 def _read_parquet(path: Path, tz: str, group: str | None) -> Corpus:
@@ -160,11 +214,16 @@ def write_corpus(
     *,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    guard: bool | None = None,
 ) -> Path:
     """Store ``corpus`` at ``path`` (.xlsx workbook, .parquet folder, or CSV folder).
 
     The write is atomic, and an existing file or folder is replaced only with ``force``.
-    Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel.
+    Timestamps are written as ISO 8601 text with offset; text cells stay text in Excel
+    (control characters escaped as Excel does; a text longer than an Excel cell is refused,
+    never cut). In a CSV folder, text cells a spreadsheet would run as a formula get a
+    leading ``'`` unless ``guard`` is False (default: ``chatcode._io.output.formula_guard``);
+    the folder's manifest records it, and :func:`read_corpus` takes the ``'`` off again.
     ``progress(done, total)`` is called with rows written to a workbook (for progress bars).
     """
     path = Path(path)
@@ -181,8 +240,13 @@ def write_corpus(
             corpus.posts.to_parquet(tmp / "posts.parquet", index=False)
             corpus.reactions.to_parquet(tmp / "reactions.parquet", index=False)
         else:
-            _as_text_times(corpus.posts).to_csv(tmp / "posts.csv", index=False)
-            _as_text_times(corpus.reactions).to_csv(tmp / "reactions.csv", index=False)
+            guard = formula_guard.get() if guard is None else guard
+            for name, table in (("posts.csv", corpus.posts), ("reactions.csv",
+                                                              corpus.reactions)):
+                (tmp / name).write_text(csv_text(_as_text_times(table), guard=guard),
+                                        encoding="utf-8", newline="")
+            (tmp / MANIFEST).write_text(json.dumps({"csv_formula_guard": guard}),
+                                        encoding="utf-8")
     return path
 
 
@@ -190,6 +254,8 @@ def write_corpus(
 LINK_OK = "ok"
 LINK_MISSING = "missing_parent"
 LINK_OTHER_GROUP = "other_group"
+LINK_SELF = "self"
+LINK_CYCLE = "cycle"
 # columns of reply_links()
 LINK = "link"
 BEFORE_PARENT = "before_parent"
@@ -233,8 +299,10 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     ``parent_id``, ``group``, ``link`` (``ok``; ``missing_parent`` when the parent is not in
     the corpus; ``other_group`` when it is in another group), ``before_parent`` (the reply
     is dated before its parent), ``position`` (the reply's row position in ``posts``) and
-    ``parent_position`` (the parent's row position, -1 when it is missing). Only ``ok``
-    replies count as responses.
+    ``parent_position`` (the parent's row position, -1 when it is missing). A post naming
+    itself as parent has link ``self``, and a post on a cycle of reply links (A replies to
+    B, B to A) has link ``cycle``: such links cannot be true, and only ``ok`` replies count
+    as responses.
 
     ``parent_positions`` may give ``post_positions(posts, posts[parent_id].dropna())[0]``
     when the caller has it already (e.g. hashed in one pass with other ids).
@@ -246,8 +314,13 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     found = parent >= 0
     group_codes = pd.factorize(posts[S.GROUP])[0]
     same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
-    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP], dtype=object)
-    link = states[np.where(~found, 1, np.where(same_group, 0, 2))]
+    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
+                      dtype=object)
+    state = np.where(~found, 1, np.where(same_group, 0, 2))
+    state[found & (parent == rows)] = 3
+    on_cycle = _on_cycles(len(posts), rows, np.where(found, parent, -1))
+    state[on_cycle[rows] & (state != 3)] = 4
+    link = states[state]
     ts = posts[S.TIMESTAMP].array
     before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
     return pd.DataFrame({
@@ -259,6 +332,31 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
         POSITION: rows.astype(np.int64),
         PARENT_POSITION: parent,
     })
+
+
+def _on_cycles(n: int, rows: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Which of ``n`` posts lie on a cycle of reply links (a post replying to itself too).
+
+    ``parent[k]`` is the parent position of post ``rows[k]`` (-1: none). Pointer doubling
+    finds the posts that never reach a thread start (O(n log n)); walking from those finds
+    the cycles themselves (posts that only lead into a cycle are not on it)."""
+    up = np.full(n + 1, n, dtype=np.int64)  # n: a sentinel "thread start" pointing to itself
+    has = parent >= 0
+    up[rows[has]] = parent[has]
+    on = np.zeros(n, dtype=bool)
+    if not has.any():
+        return on
+    jump = up.copy()
+    for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
+        jump = jump[jump]
+    for start in np.unique(jump[:n][jump[:n] != n]):  # each is on a cycle
+        if on[start]:
+            continue
+        node = start
+        while not on[node]:
+            on[node] = True
+            node = up[node]
+    return on
 
 
 def structure_warnings(corpus: Corpus) -> list[str]:
@@ -274,6 +372,17 @@ def structure_warnings(corpus: Corpus) -> list[str]:
     if n_other:
         out.append(f"{n_other} repl(y/ies) whose parent is in another group: kept, not "
                    "counted as responses")
+    n_self = int(links[LINK].eq(LINK_SELF).sum())
+    if n_self:
+        example = links.loc[links[LINK].eq(LINK_SELF), S.POST_ID].iat[0]
+        out.append(f"{n_self} post(s) name themselves as their parent (e.g. {example}): kept "
+                   "as posts, not counted as responses")
+    n_cycle = int(links[LINK].eq(LINK_CYCLE).sum())
+    if n_cycle:
+        cyc = links[links[LINK].eq(LINK_CYCLE)]
+        example = f"{cyc[S.POST_ID].iat[0]} -> {cyc[S.PARENT_ID].iat[0]}"
+        out.append(f"{n_cycle} post(s) lie on cycles of reply links (e.g. {example} -> ...), "
+                   "which cannot be true: kept as posts, not counted as responses")
     n_before = int((links[BEFORE_PARENT] & links[LINK].eq(LINK_OK)).sum())
     if n_before:
         out.append(f"{n_before} repl(y/ies) dated before their parent: counted as responses, "

@@ -8,10 +8,15 @@ The file maps a role to the user names or user ids that have it::
 Users not listed keep the role their export gave them (``participant`` by default; system
 and bot posts stay ``system``/``bot``). A name is matched against the author and, where the
 export has them, the ``src_user_id``, ``src_user_name`` and ``src_user_email`` columns.
+Names are compared after ``normalize_name`` on both sides: invisible formatting characters
+(LRM/RLM, bidi embeddings and isolates, BOM) removed, odd spaces (no-break, narrow no-break,
+thin, ...) read as spaces, runs of spaces as one, no spaces at the ends. So a roles file typed
+by a person matches ``~\u202fAnna`` or ``\u202a+49 151 2345678\u202c`` as exported.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -21,7 +26,27 @@ import yaml
 from chatcode.corpus import schema as S
 from chatcode.errors import ChatcodeWarning, IngestError, Location, Problem, Problems
 
-__all__ = ["apply_roles", "read_roles", "role_counts"]
+__all__ = ["apply_roles", "normalize_name", "read_roles", "role_counts"]
+
+# invisible formatting characters in names (chat apps put them around phone numbers and
+# after "~"): LRM, RLM, LRE..RLO (U+202A-202E), LRI..PDI (U+2066-2069), BOM
+INVISIBLE = "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+# spaces other than U+0020: no-break, en quad .. hair space, narrow no-break, medium math
+ODD_SPACES = "\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+_SPACES_RE = re.compile(f"[ {ODD_SPACES}]+")
+
+
+def normalize_name(name: str) -> str:
+    """``name`` without invisible formatting characters, with plain single spaces, trimmed."""
+    return _SPACES_RE.sub(" ", _INVISIBLE_RE.sub("", name)).strip()
+
+
+def _normalized(values: pd.Series) -> pd.Series:
+    text = values.astype("str")
+    return (text.str.replace(_INVISIBLE_RE.pattern, "", regex=True)
+            .str.replace(_SPACES_RE.pattern, " ", regex=True).str.strip())
+
 
 ID_COLUMNS = ("src_user_id", "src_user_name", "src_user_email", "src_username")
 
@@ -84,7 +109,8 @@ def apply_roles(posts: pd.DataFrame, roles: dict[str, list[str]], *,
 
     Raises :class:`IngestError` when the file names nobody who posts in the export.
     """
-    keys = [posts[S.AUTHOR]] + [posts[c] for c in ID_COLUMNS if c in posts.columns]
+    keys = [_normalized(posts[S.AUTHOR])] + [_normalized(posts[c]) for c in ID_COLUMNS
+                                             if c in posts.columns]
     out = posts.copy()
     role_col = out[S.ROLE].copy()
     unused: list[str] = []
@@ -92,7 +118,7 @@ def apply_roles(posts: pd.DataFrame, roles: dict[str, list[str]], *,
         for name in names:
             hit = pd.Series(False, index=posts.index)
             for key in keys:
-                hit |= key.eq(name).fillna(False)
+                hit |= key.eq(normalize_name(name)).fillna(False)
             if hit.any():
                 role_col[hit] = role
             else:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from chatcode._io.tabular import ROW as _TABULAR_ROW
-from chatcode.corpus.timestamps import parse_timestamps
+from chatcode.corpus.timestamps import DATE_RANGE, parse_timestamps
 from chatcode.errors import Location, Problem, Problems, SchemaError
 
 # --- posts -------------------------------------------------------------------------------
@@ -295,7 +295,8 @@ def validate_posts(
         rows = _rows(df, bad)
         vals = df.loc[bad, TIMESTAMP].tolist()
         expect = (f"expected the format {timestamp_format!r}" if timestamp_format else
-                  "expected ISO 8601 such as 2023-05-02 08:00:00 or 2023-05-02T08:00:00+02:00")
+                  "expected ISO 8601 such as 2023-05-02 08:00:00 or 2023-05-02T08:00:00+02:00"
+                  f" (dates from {DATE_RANGE}) or epoch milliseconds")
         problems.append(Problem(
             f"cannot read {int(bad.sum())} timestamp(s) in rows {_fmt_rows(rows, vals)}",
             at(TIMESTAMP), expect + "; or set timestamp_format in a mapping file"))
@@ -400,7 +401,8 @@ def validate_reactions(
                 f"cannot read {int(bad.sum())} timestamp(s) in rows "
                 f"{_fmt_rows(rows, df.loc[bad, TIMESTAMP].tolist())}",
                 Location(where.file, where.sheet, None, TIMESTAMP),
-                "expected ISO 8601 such as 2023-05-02T08:00:00+02:00, or leave it empty"))
+                f"expected ISO 8601 such as 2023-05-02T08:00:00+02:00 (dates from {DATE_RANGE}),"
+                " or leave it empty"))
         out[TIMESTAMP] = ts
     else:
         out[TIMESTAMP] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")

@@ -103,19 +103,24 @@ def parse_timestamps(
         sub = pd.to_datetime(values[is_dt].astype(object).tolist(), utc=False)
         sub = pd.Series(sub, index=values.index[is_dt])
         if isinstance(sub.dtype, pd.DatetimeTZDtype):
-            out[is_dt] = sub.dt.tz_convert("UTC").dt.as_unit(UNIT)
+            out[is_dt] = _in_range(sub.dt.tz_convert("UTC"))
         else:
-            out[is_dt] = _localize(sub, timezone)
+            out[is_dt] = _localize(_in_range(sub, aware=False), timezone)
     if is_num.any():
         nums = pd.to_numeric(values[is_num].astype(object), errors="coerce")
         if unit is not None:
-            out[is_num] = pd.to_datetime(nums, unit=unit, utc=True).dt.as_unit(UNIT)
+            out[is_num] = _epoch(nums, unit)
+        else:  # epoch milliseconds (11+ digits) are read without being asked (docs/ingest.md)
+            ms = nums.abs().ge(EPOCH_MS_FROM)
+            out[ms[ms].index] = _epoch(nums[ms], "ms")
     if unit is not None:
         digits = is_text & text.str.fullmatch(r"-?\d+(?:\.\d+)?").fillna(False)
-        if digits.any():
-            nums = pd.to_numeric(text[digits], errors="coerce")
-            out[digits] = pd.to_datetime(nums, unit=unit, utc=True).dt.as_unit(UNIT)
-            is_text = is_text & ~digits
+    else:
+        digits = is_text & text.str.fullmatch(r"-?\d{11,}").fillna(False)
+    if digits.any():
+        nums = pd.to_numeric(text[digits], errors="coerce")
+        out[digits] = _epoch(nums, unit or "ms")
+        is_text = is_text & ~digits
     if is_text.any():
         aware = is_text & text.str.contains(_OFFSET, regex=True).fillna(False)
         naive = is_text & ~aware
@@ -123,15 +128,48 @@ def parse_timestamps(
             parsed = pd.to_datetime(
                 text[aware], format=fmt or "ISO8601", utc=True, errors="coerce"
             )
-            out[aware] = parsed.dt.as_unit(UNIT)
+            out[aware] = _in_range(parsed)
         if naive.any():
             parsed = pd.to_datetime(text[naive], format=fmt or "ISO8601", errors="coerce")
             if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-                out[naive] = parsed.dt.tz_convert("UTC").dt.as_unit(UNIT)
+                out[naive] = _in_range(parsed.dt.tz_convert("UTC"))
             else:
-                out[naive] = _localize(parsed, timezone)
+                out[naive] = _localize(_in_range(parsed, aware=False), timezone)
     bad = out.isna() & ~empty
     return out, bad
+
+
+#: a number at least this large is read as epoch milliseconds (11 digits: from March 1973)
+EPOCH_MS_FROM = 10**10
+#: the dates chatcode can store (nanosecond timestamps); others are row errors
+DATE_RANGE = "1677-09-22 to 2262-04-11"
+
+
+def _epoch(nums: pd.Series, unit: str) -> pd.Series:
+    """Epoch numbers as UTC datetimes; NaT where out of range (a row error)."""
+    nums = pd.to_numeric(nums, errors="coerce").astype("float64")
+    limit = {"s": 9.2e9, "ms": 9.2e12, "us": 9.2e15, "ns": 9.2e18}.get(unit, 9.2e9)
+    nums = nums.where(nums.abs() < limit)
+    try:
+        parsed = pd.to_datetime(nums, unit=unit, utc=True, errors="coerce")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        parsed = pd.Series(pd.NaT, index=nums.index, dtype=f"datetime64[{UNIT}, UTC]")
+    return _in_range(parsed)
+
+
+def _in_range(parsed: pd.Series, *, aware: bool = True) -> pd.Series:
+    """``parsed`` in nanoseconds; values outside :data:`DATE_RANGE` (year 2999, year 1) become
+    NaT, so the caller reports them as rows it cannot read, never a crash."""
+    parsed = pd.Series(parsed)
+    try:
+        return parsed.dt.as_unit(UNIT)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        lo, hi = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+        if aware:
+            lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
+            parsed = parsed.dt.tz_convert("UTC")
+        inside = parsed.between(lo + pd.Timedelta(days=1), hi - pd.Timedelta(days=1))
+        return parsed.where(inside).dt.as_unit(UNIT)
 
 
 def _localize(naive: pd.Series, timezone: str) -> pd.Series:

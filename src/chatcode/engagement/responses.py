@@ -30,9 +30,11 @@ import pandas as pd
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import (
     LINK,
+    LINK_CYCLE,
     LINK_MISSING,
     LINK_OK,
     LINK_OTHER_GROUP,
+    LINK_SELF,
     PARENT_POSITION,
     POSITION,
     Corpus,
@@ -133,6 +135,9 @@ def _counted_links(posts: pd.DataFrame, links: pd.DataFrame, authors: np.ndarray
     lost = [f"{k} {what}" for k, what in (
         (int(state.eq(LINK_MISSING).sum()), "repl(y/ies) whose parent is not in the corpus"),
         (int(state.eq(LINK_OTHER_GROUP).sum()), "repl(y/ies) whose parent is in another group"),
+        (int(state.eq(LINK_SELF).sum()), "post(s) naming themselves as their parent"),
+        (int(state.eq(LINK_CYCLE).sum()), "post(s) on cycles of reply links (A replies to B, "
+         "B to A)"),
     ) if k]
     if lost:
         _warn_not_counted(lost)

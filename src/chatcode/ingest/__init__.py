@@ -38,7 +38,7 @@ def _register_optional() -> None:
     import importlib
 
     for name in ("mattermost_plugin", "mattermost_compliance", "mattermost_jsonl", "whatsapp",
-                 "telegram", "slack", "discord", "mapped"):
+                 "telegram", "slack", "discord", "matrix", "messenger", "signal_export", "mapped"):
         try:
             module = importlib.import_module(f"chatcode.ingest.{name}")
         except ModuleNotFoundError as exc:
@@ -77,6 +77,8 @@ def _detect(source: Source) -> ModuleType:
             return m
     if source.kind == "text":
         decode(source.path.read_bytes(), source.path)  # raises for binary / undecodable files
+        if not source.columns and not source.head.lstrip().startswith(("{", "[")):
+            source.table  # noqa: B018  (a table that cannot be read: raise its real error)
     if sum(c in source.columns for c in S.REQUIRED_POST_COLUMNS) >= 2:
         # nearly the canonical form: name the missing columns and the closest ones found
         S.require_columns(source.table.data, S.REQUIRED_POST_COLUMNS, where=source.where,
@@ -105,6 +107,7 @@ def ingest(
     dayfirst: bool | None = None,
     pseudonymize: str | Path | None = None,
     scrub: Sequence[str] = (),
+    phrases: Sequence[str | Path] = (),
 ) -> Corpus:
     """Read one or more chat exports into one canonical :class:`~chatcode.Corpus`.
 
@@ -146,7 +149,7 @@ def ingest(
     corpus, _ = ingest_report(exports, format=format, group=group, timezone=timezone,
                               roles=roles, mapping=mapping, progress=progress,
                               infer_replies=infer_replies, dayfirst=dayfirst,
-                              pseudonymize=pseudonymize, scrub=scrub)
+                              pseudonymize=pseudonymize, scrub=scrub, phrases=phrases)
     return corpus
 
 
@@ -163,6 +166,7 @@ def ingest_report(
     dayfirst: bool | None = None,
     pseudonymize: str | Path | None = None,
     scrub: Sequence[str] = (),
+    phrases: Sequence[str | Path] = (),
 ) -> tuple[Corpus, list[str]]:
     """Like :func:`ingest`, and also return the report lines (format detected, counts).
 
@@ -190,7 +194,8 @@ def ingest_report(
             hint="leave out --format (or give --format table) when you give --mapping")
     options = Options(group=group, timezone=tz,
                       mapping=Path(mapping) if mapping is not None else None,
-                      progress=progress, infer_replies=infer_replies, dayfirst=dayfirst)
+                      progress=progress, infer_replies=infer_replies, dayfirst=dayfirst,
+                      phrases=tuple(Path(p) for p in phrases))
     parts: list[tuple[Path, Parsed]] = []
     for path in paths:
         source = Source(path)
@@ -205,6 +210,10 @@ def ingest_report(
             note(f"{path}: {line}")
         note(f"{path}: {len(parsed.corpus.posts)} posts, {len(parsed.corpus.reactions)} "
              f"reactions in {parsed.corpus.posts[S.GROUP].nunique()} group(s)")
+        if parsed.corpus.posts.empty:
+            warnings.warn(ChatcodeWarning(
+                f"{path}: the export holds no posts (e.g. only a header row, or every row "
+                "left out as above); check that it is the whole export"), stacklevel=2)
         parts.append((path, parsed))
     corpus = _merge(parts)
     if roles is not None:

@@ -8,7 +8,8 @@ Notes
   file: a first field above 12 proves day first, a second field above 12 proves month first.
   Both in one file means two exports were pasted together (an error naming two lines);
   neither means the order cannot be told (an error quoting two dates, unless ``dayfirst``
-  is given).
+  is given; the error also names the language of the file's own system lines and the date
+  order phones in that language write, from the phrase tables).
 - Every header of a file must have the same layout: Android (``date, time - ``) or iOS
   (``[date, time]``), 12 h or 24 h clock, year first or last. A file that mixes them is an
   error naming one line of each.
@@ -18,6 +19,7 @@ Notes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +74,8 @@ def _check_layout(h: Headers, label: Path) -> None:
         raise Problems.of(IngestError, problems)
 
 
-def day_first(h: Headers, label: Path, given: bool | None) -> tuple[bool, str]:
+def day_first(h: Headers, label: Path, given: bool | None,
+              hint: Callable[[], str] | None = None) -> tuple[bool, str]:
     """Whether the first date field is the day, and how that was decided (for the notes)."""
     short = h.year_width < 3
     if not short.any():
@@ -93,9 +96,10 @@ def day_first(h: Headers, label: Path, given: bool | None) -> tuple[bool, str]:
         return False, f"month first (inferred from {_quote(h, int(month[0]))})"
     shown = sorted({int(i) for i in (0, len(short) - 1)})
     examples = " and ".join(_quote(h, i) for i in shown)
+    language = hint() if hint is not None else ""
     raise IngestError(
         f"cannot tell whether the dates are day/month or month/day: every date fits both "
-        f"(e.g. {examples})",
+        f"(e.g. {examples})" + (f"; {language}" if language else ""),
         where=Location(label),
         hint="give --dayfirst or --monthfirst (Python: dayfirst=True or False); the phone's "
         "language settings at export decide it (e.g. en-GB and de: day first, en-US: month "
@@ -116,12 +120,13 @@ def _hours(h: Headers, label: Path) -> tuple[np.ndarray, list[Problem]]:
     return hour, problems
 
 
-def timestamps(h: Headers, label: Path, given: bool | None) -> tuple[pd.Series, str]:
+def timestamps(h: Headers, label: Path, given: bool | None,
+               hint: Callable[[], str] | None = None) -> tuple[pd.Series, str]:
     """The naive local time of every message, and the note on the date order.
 
     Raises one IngestError listing every date that cannot be read (e.g. 31.02.)."""
     _check_layout(h, label)
-    dayfirst, how = day_first(h, label, given)
+    dayfirst, how = day_first(h, label, given, hint)
     year_first = h.year_width >= 3
     year = np.where(year_first, h.d1, h.d3)
     year = np.where(year < 100, year + 2000, year)

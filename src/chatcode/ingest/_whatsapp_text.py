@@ -1,5 +1,7 @@
-"""The patterns of a WhatsApp .txt export: message headers, system messages, media
-placeholders, deleted and edited markers (English and German, Android and iOS).
+"""The patterns of a WhatsApp .txt export: message headers, and the split of each message
+into author and text, classified by structure first and by WhatsApp's own phrases second
+(system events, calls, deleted and unreadable messages, media placeholders, edited markers,
+polls; the phrases come from the per-language tables of ``_whatsapp_phrases``).
 
 Every pattern here is valid both for Python's ``re`` and for RE2 (which pyarrow uses to run
 them over a whole column at once), so no lookarounds and no backreferences.
@@ -17,11 +19,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from chatcode.corpus.roles import INVISIBLE, ODD_SPACES
+from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases, fold
+
 __all__ = [
     "HEADER",
     "MARKS",
     "classify",
     "is_header",
+    "normalize_names",
     "strip_marks",
 ]
 
@@ -42,64 +48,6 @@ HEADER = (rf"^(?P<head>{_M}(?P<open>\[?){_M}(?P<stamp>{_DATE}(?:,| klo)?{_SP}{_T
           rf"(?:\]|\.?{_SP}-){_SP}?)")
 _HEADER_RE = re.compile(HEADER)
 
-_A = "[^:\n]*"  # an actor's name in a system message: no colon, so "Name: ..." never matches
-_SYSTEM = [
-    # end-to-end encryption notices (also shown with the group as sender)
-    r"Messages (?:and calls )?(?:you send )?(?:to this (?:group|chat) )?are (?:now secured with )?"
-    r"end-to-end encrypt.*",
-    r"Nachrichten (?:und Anrufe )?.*Ende-zu-Ende-verschlüssel.*",
-    rf"Your security code with {_A} changed.*",
-    rf"Dein Sicherheitscode für {_A} hat sich geändert.*",
-    # groups
-    rf"{_A} created (?:group .*|this group)",
-    rf"{_A} changed the (?:subject|group name) .*",
-    rf"{_A} changed (?:this group's icon|the group description|the group's settings.*)",
-    rf"{_A} deleted this group's icon",
-    rf"{_A} (?:added|removed) {_A}",
-    rf"{_A} left(?: the group)?",
-    rf"{_A} joined(?: using this group's invite link| from the community)?",
-    rf"{_A} (?:was|were) added",
-    rf"{_A} changed (?:their phone number .*|to {_A})",
-    rf"{_A} turned (?:on|off) (?:disappearing messages|admin approval|advanced chat).*",
-    r"You(?:'re| are) (?:now an admin|no longer an admin)",
-    rf"{_A} is a contact",
-    r"Du hast (?:die Gruppe .* erstellt|diese Gruppe erstellt)\.?",
-    rf"{_A} hat die Gruppe .* erstellt\.?",
-    rf"{_A} (?:hat|hast) {_A} (?:hinzugefügt|entfernt)\.?",
-    rf"{_A} (?:hat|hast) die Gruppe verlassen\.?",
-    rf"{_A} (?:hat|hast) den Gruppennamen .* geändert\.?",
-    rf"{_A} (?:hat|hast) (?:das Gruppenbild|die Gruppenbeschreibung) (?:geändert|gelöscht)\.?",
-    rf"{_A} (?:ist|bist) über den Einladungslink dieser Gruppe beigetreten\.?",
-    rf"{_A} (?:wurde|wurden) hinzugefügt\.?",
-    rf"{_A} hat eine neue Telefonnummer.*",
-    rf"{_A} hat zu {_A} gewechselt\.?",
-    rf"{_A} (?:hat|hast) selbstlöschende Nachrichten (?:aktiviert|deaktiviert).*",
-    r"Du bist (?:jetzt ein\*e Admin|kein\*e Admin mehr)\.?",
-]
-SYSTEM = "(?s)^(?:" + "|".join(_SYSTEM) + ")$"
-# notices that are system messages even with a sender (the group's name) before them
-NOTICE = "(?s)^(?:" + "|".join(_SYSTEM[:4]) + ")$"
-
-_FILE = r"[^\n<>]+?\.[0-9A-Za-z]{2,5}"
-_MEDIA = [
-    r"<(?:Media|media|Medien|Video message|Video note|Videonachricht)"
-    r" (?:omitted|ausgeschlossen|weggelassen)>",
-    r"(?:image|audio|video|GIF|sticker|Contact card|video message|video note|document)"
-    r" omitted",
-    r"(?:Bild|Audio|Video|GIF|Sticker|Kontaktkarte|Videonachricht|Videonotiz|Dokument)"
-    r" (?:weggelassen|ausgelassen)",
-    rf"{_FILE}(?: • [^\n]*)? (?:document )?(?:omitted|weggelassen|ausgelassen)",
-    rf"< ?(?:attached|Anhang): ?{_FILE} ?>",
-    rf"{_FILE} <attached>",
-    rf"{_FILE} \((?:file attached|Datei angehängt)\)",
-]
-# the placeholder on the first line of a message, and the caption (if any) on the next lines
-MEDIA_START = "^(?:" + "|".join(_MEDIA) + ")(?:\n|$)"
-MEDIA = "(?s)^(?P<media>" + "|".join(_MEDIA) + r")(?:\n(?P<caption>.*))?$"
-DELETED = ("^(?:This message was deleted|You deleted this message|Message deleted|"
-           "Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht)\\.?$")
-EDITED = r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet)>$"
-
 
 def is_header(line: str) -> bool:
     """True when ``line`` starts a WhatsApp message (Android or iOS layout)."""
@@ -113,14 +61,48 @@ def strip_marks(values: pa.Array) -> pa.Array:
     return values
 
 
+
+
+def normalize_names(values: pa.Array) -> pa.Array:
+    """Names without invisible formatting characters (LRM/RLM, embeddings, isolates, BOM),
+    odd spaces (no-break, narrow no-break, thin, ...) as plain spaces, runs of spaces as one,
+    and no spaces at either end. (Computed once per distinct name.)"""
+    encoded = values.dictionary_encode()
+    names = encoded.dictionary
+    names = pc.replace_substring_regex(names, f"[{INVISIBLE}]", "")
+    names = pc.replace_substring_regex(names, f"[{ODD_SPACES}]", " ")
+    names = pc.replace_substring_regex(names, "  +", " ")
+    return pc.take(pc.utf8_trim_whitespace(names), encoded.indices)
+
+
+def where(mask: pa.Array, yes, no: pa.Array) -> pa.Array:
+    """``if_else`` that skips the copy when no row is chosen (most masks here are sparse)."""
+    if not pc.any(mask).as_py():
+        return no
+    return pc.if_else(mask, yes, no)
+
+
 def _flag(values: pa.Array, pattern: str) -> pa.Array:
     return pc.fill_null(pc.match_substring_regex(values, pattern), False)
 
 
-def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """(has author, author, text) of ``Name: text`` bodies; the name holds no colon and no
-    line break, the text loses one space after the colon."""
-    parts = pc.split_pattern(body, ":", max_splits=1)
+def _flag_where(values: pa.Array, mask: pa.Array, pattern: str) -> pa.Array:
+    """``_flag`` computed only on the rows of ``mask`` (False elsewhere)."""
+    rows = pc.indices_nonzero(mask)
+    out = pa.array(np.zeros(len(values), dtype=bool))
+    if not len(rows):
+        return out
+    hit = _flag(pc.take(values, rows), pattern)
+    return pc.replace_with_mask(out, mask, hit)
+
+
+def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """(has author, author, text, bare) of ``Name: text`` bodies, split at the first ``": "``
+    of the first line (so ``~ Kendi:)`` and ``John 14:13`` stay whole). A body without
+    ``": "`` still has an author when its first line is only ``Name:`` (``bare``: the header
+    of an iOS album, or what a view-once photo leaves) or starts with ``Name:`` for a name
+    that writes other messages (``John Doe:.``)."""
+    parts = pc.split_pattern(body, ": ", max_splits=1)
     first = parts.offsets.to_numpy()[:-1]
     two = (pc.list_value_length(parts).to_numpy(zero_copy_only=False) == 2)
     values = parts.values
@@ -129,51 +111,224 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     rest = pc.fill_null(rest, "")
     has_author = pc.and_(pa.array(two), pc.invert(pc.match_substring(author, "\n")))
     has_author = pc.and_(has_author, pc.greater(pc.utf8_length(author), 0))
-    text = pc.if_else(pc.starts_with(rest, " "), pc.utf8_slice_codeunits(rest, 1), rest)
-    return has_author, author, text
+    none = pc.invert(has_author)
+    bare = pa.array(np.zeros(len(body), dtype=bool))
+    colon = _flag_where(body, none, "^[^\n]+?:")
+    if not pc.any(colon).as_py():
+        return has_author, author, rest, bare
+    rows = pc.indices_nonzero(colon)
+    found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+?):(?P<t>.*)$")
+    name, tail = found.field("a"), found.field("t")
+    known = pc.unique(pc.filter(author, has_author))
+    is_bare = pc.or_(pc.equal(tail, ""), pc.starts_with(tail, "\n"))
+    ok = pc.or_(is_bare, pc.fill_null(pc.is_in(strip_marks(name), strip_marks(known)), False))
+    gap = pc.or_(pc.starts_with(tail, " "), pc.starts_with(tail, "\n"))
+    tail = pc.if_else(gap, pc.utf8_slice_codeunits(tail, 1), tail)  # the space or break
+    hit = pc.replace_with_mask(pa.array(np.zeros(len(body), dtype=bool)), colon, ok)
+    author = pc.replace_with_mask(author, colon, pc.if_else(ok, name, pc.take(author, rows)))
+    rest = pc.replace_with_mask(rest, colon, pc.if_else(ok, tail, pc.take(rest, rows)))
+    bare = pc.replace_with_mask(bare, colon, pc.and_(ok, is_bare))
+    return pc.or_(has_author, hit), author, rest, bare
 
 
-def _media(text: pa.Array, candidates: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """The placeholder (or null) and the text without it (the caption), for each text."""
+def _media(text: pa.Array, candidates: pa.Array, phrases: Phrases
+           ) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """The placeholder lines (or null), the text without them (the caption), and the number of
+    placeholders, for each text."""
+    n = np.zeros(len(text), dtype=np.int64)
     media = pa.nulls(len(text), text.type)
     rows = pc.indices_nonzero(candidates)
     if not len(rows):
-        return media, text
+        return media, text, n
     subset = pc.take(text, rows)
-    parts = pc.extract_regex(subset, MEDIA)
-    found = pc.if_else(parts.is_valid(), parts.field("media"), pa.scalar(None, text.type))
-    captions = pc.if_else(parts.is_valid(), pc.fill_null(parts.field("caption"), ""), subset)
+    lines = pc.split_pattern(subset, "\n")
+    flat = lines.flatten()
+    line_flags = phrase_flags(flat, phrases, ("media", "attached"))
+    keep = pc.or_(line_flags["media"], line_flags["attached"]).to_numpy(zero_copy_only=False)
+    owner = np.repeat(np.arange(len(subset)), pc.list_value_length(lines).to_numpy(
+        zero_copy_only=False))
+    count = np.bincount(owner[keep], minlength=len(subset))
+    join = pa.scalar("\n", text.type)
+
+    def rejoin(mask: np.ndarray) -> pa.Array:
+        offsets = np.r_[0, np.cumsum(np.bincount(owner[mask], minlength=len(subset)))]
+        chosen = pc.filter(flat, pa.array(mask))
+        return pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)),
+                                                            chosen), join)
+
+    found = strip_marks(rejoin(keep))
+    captions = pc.utf8_trim(rejoin(~keep), "\n")
+    n[rows.to_numpy()] = count
     return (pc.replace_with_mask(media, candidates, found),
-            pc.replace_with_mask(text, candidates, captions))
+            pc.replace_with_mask(text, candidates, captions), n)
 
 
-def classify(body: pa.Array) -> dict[str, pa.Array]:
+def known_names(bodies: list[str], phrases: Phrases) -> set[str]:
+    """Names with ``": "`` in them that system lines name (``X added Dr: Who``)."""
+    found = set()
+    pattern = phrases.actor_regex
+    for value in bodies:
+        m = pattern.match(strip_text_marks(value or ""))
+        if m:
+            found.update(g for g in m.groups() if g and ": " in g)
+    return found
+
+
+def strip_text_marks(value: str) -> str:
+    return value.translate({ord(c): None for c in MARKS + "\u200f"})
+
+
+def _resolve(body: pa.Array, rows: pa.Array, author: pa.Array, text: pa.Array,
+             names: set[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Bodies (of ``rows``, a mask) that start with a known name containing ``": "`` get that
+    whole name as author (the longest known name wins); returns the mask of changed rows."""
+    clean = strip_marks(body)
+    changed = pa.array(np.zeros(len(body), dtype=bool))
+    for name in sorted(names, key=len):  # longer names last: they win
+        prefix = name + ": "
+        hit = pc.and_(rows, pc.starts_with(clean, prefix))
+        if not pc.any(hit).as_py():
+            continue
+        idx = pc.indices_nonzero(hit)
+        author = pc.replace_with_mask(author, hit, pa.array([name] * len(idx), author.type))
+        text = pc.replace_with_mask(text, hit, pc.utf8_slice_codeunits(
+            pc.take(clean, idx), len(prefix)))
+        changed = pc.or_(changed, hit)
+    return changed, author, text
+
+
+def _rare(values: pa.Array, has: pa.Array, at_most: int = 3) -> pa.Array:
+    """Rows whose value occurs at most ``at_most`` times (among the rows of ``has``)."""
+    idx = pc.index_in(values, pc.unique(values)).to_numpy(zero_copy_only=False)
+    counts = np.bincount(idx, weights=has.to_numpy(zero_copy_only=False))
+    return pc.and_(has, pa.array(counts[idx] <= at_most))
+
+
+def _seen(values: pa.Array, pattern: str) -> set[str]:
+    """The distinct texts the group ``x`` of ``pattern`` matched, folded."""
+    found = pc.extract_regex(values, pattern)
+    if not len(found):
+        return set()
+    return {fold(v) for v in pc.unique(found.field("x").drop_null()).to_pylist()}
+
+
+def phrase_flags(text: pa.Array, phrases: Phrases,
+                 kinds: tuple[str, ...] = FIRST_LINE + WHOLE + ENDING) -> dict[str, pa.Array]:
+    """For each phrase class matched on participants' texts (media, attached, poll: the first
+    line; deleted, waiting, call: the whole text; edited: the end), whether the text has it.
+
+    A literal prefilter (how the phrases start or end, on the lower-cased text) picks the few
+    candidate rows and the templates whose start or end they show; only those templates'
+    regular expressions then run, on those rows only."""
+    starts, ends_whole, ends_first, always = phrases.prefilter
+    low = pc.utf8_lower(text)
+    cand = pc.or_(pc.or_(_flag(low, starts), _flag(low, ends_whole)), _flag(low, ends_first))
+    multi = pc.match_substring(low, "\n")
+    if pc.any(multi).as_py():  # the end of the first line of multi-line texts
+        rows = pc.indices_nonzero(multi)
+        first = pc.list_element(pc.split_pattern(pc.take(low, rows), "\n", max_splits=1), 0)
+        cand = pc.replace_with_mask(cand, multi, pc.or_(pc.take(cand, rows),
+                                                        _flag(first, ends_first)))
+    if always:
+        cand = pa.array(np.ones(len(text), dtype=bool))
+    rows = pc.indices_nonzero(cand)
+    none = pa.array(np.zeros(len(text), dtype=bool))
+    if not len(rows):
+        return {k: none for k in kinds}
+    sub = pc.take(low, rows)
+    first = pc.list_element(pc.split_pattern(sub, "\n", max_splits=1), 0)
+    seen_starts = frozenset(_seen(sub, starts))
+    seen_ends = frozenset(_seen(sub, ends_whole) | _seen(first, ends_first))
+    subtext = pc.take(text, rows)
+    out = {}
+    for k in kinds:
+        alt = phrases.in_play(k, seen_starts, seen_ends)
+        pattern = (f"(?i)^[\u200e\u200f]*(?:{alt})(?:\n|$)" if k in FIRST_LINE else
+                   f"(?i)\\s*[\u200e\u200f]*(?:{alt})$" if k in ENDING else
+                   f"(?is)^[\u200e\u200f]*(?:{alt})$")
+        out[k] = pc.replace_with_mask(none, cand, _flag(subtext, pattern))
+    return out
+
+
+def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str, pa.Array]:
     """Split message bodies into author and text and classify them.
 
-    Returns arrays: ``author`` (the name as shown; "" for system messages), ``text`` (marks
-    and markers removed; "" for deleted messages and bare media placeholders), ``system``,
-    ``media`` (the placeholder or null), ``deleted`` and ``edited`` (booleans).
+    Structure first: a body without ``"author: "`` is a system message (Android), and so is
+    a line whose sender is the chat's own name (``chat_names``, normalised, and senders
+    whose marked lines are system phrases) when its text is marked as WhatsApp's (a leading
+    LRM, iOS) and is no placeholder. Phrases second: a body that is a system phrase (looked
+    for in bodies whose "author" occurs at most 3 times: a system line with ": " in it), a
+    marked text (or the chat's) that is a system phrase or a call; then, in participants'
+    texts, deleted and unreadable (waiting) messages, media placeholders, polls and the
+    edited marker.
+
+    Returns arrays: ``author`` (normalised; "" for system messages), ``shown`` (the name as
+    written), ``text`` (marks and markers removed; "" for bare placeholders), ``system``,
+    ``call``, ``media`` (the placeholder lines or null), ``n_media`` (numpy), ``deleted``,
+    ``waiting``, ``edited`` and ``poll`` (booleans), and ``colon_names`` (a set).
     """
-    has_author, author, raw_text = _split_author(body)
-    sender = pa.array(np.zeros(len(body), dtype=bool))  # a system line with a sender
+    has_author, shown, raw_text, bare = _split_author(body)
     if pc.any(pc.match_substring_regex(body, f"[{MARKS}]")).as_py():
         text, clean_body = strip_marks(raw_text), strip_marks(body)
-        marked = pc.starts_with(raw_text, "\u200e")  # iOS marks system lines with an LRM
-        sender = pc.and_(marked, _flag(text, SYSTEM))
-        author = strip_marks(author)
     else:
         text, clean_body = raw_text, body
-    whole = pc.or_(pc.invert(has_author), _flag(clean_body, SYSTEM))
-    sender = pc.and_(pc.invert(whole), pc.or_(sender, _flag(text, NOTICE)))
+    marked = pc.starts_with(raw_text, "\u200e")
+    rare = _rare(shown, has_author)
+    whole = pc.or_(pc.invert(has_author), _flag_where(clean_body, rare, phrases.whole("system")))
+    flags = phrase_flags(text, phrases)
+    author = normalize_names(shown)
+
+    def senders(names: set[str]) -> pa.Array:
+        if not names:
+            return pa.array(np.zeros(len(body), dtype=bool))
+        return pc.fill_null(pc.is_in(author, pa.array(sorted(names), type=author.type)), False)
+
+    placeholder = pc.or_(pc.or_(flags["media"], flags["attached"]),
+                         pc.or_(pc.or_(flags["deleted"], flags["waiting"]), flags["poll"]))
+    said_call = pc.and_(pc.and_(pc.invert(whole), marked), flags["call"])
+    quiet = pc.and_(pc.invert(whole), pc.invert(pc.or_(placeholder, said_call)))
+    # a marked text (iOS), or the text of a sender with at most 3 lines (hand-made files
+    # with the chat's name as sender)
+    said_system = _flag_where(text, pc.and_(quiet, pc.or_(marked, rare)),
+                              phrases.whole("system"))
+    # the chat itself: its name, and senders whose marked lines are system events (iOS)
+    if pc.any(said_system).as_py():
+        chat_names = chat_names | set(pc.unique(pc.filter(author, said_system)).to_pylist())
+    chat_sender = senders(chat_names)
+    said_system = pc.or_(said_system, _flag_where(
+        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases.whole("system")))
+    structural = pc.and_(pc.and_(chat_sender, marked), pc.invert(placeholder))
+    sender = pc.or_(pc.or_(said_system, said_call), pc.and_(quiet, structural))
     system = pc.or_(whole, sender)
-    text = pc.if_else(whole, clean_body, text)
-    edited = pc.and_(pc.invert(system), _flag(text, EDITED))
+    # names with ": " that the system lines name; their messages get the whole name
+    rows = pc.indices_nonzero(system)
+    said = pc.if_else(pc.take(whole, rows), pc.take(clean_body, rows), pc.take(text, rows))
+    mentions = pc.filter(said, _flag(said, ": "))
+    colon_names = known_names(mentions.to_pylist(), phrases) if len(mentions) else set()
+    if colon_names:
+        changed, shown, raw_text = _resolve(body, pc.invert(system), shown, raw_text,
+                                            colon_names)
+        if pc.any(changed).as_py():
+            text, author = strip_marks(raw_text), normalize_names(shown)
+            flags = phrase_flags(text, phrases)
+    text = where(pc.or_(whole, pc.and_(sender, pc.invert(chat_sender))), clean_body, text)
+    user = pc.invert(system)
+    edited = pc.and_(user, flags["edited"])
     if pc.any(edited).as_py():
-        text = pc.if_else(edited, pc.replace_substring_regex(text, EDITED, ""), text)
-    deleted = pc.and_(pc.invert(system), _flag(text, DELETED))
-    candidates = pc.and_(pc.invert(pc.or_(system, deleted)), _flag(text, MEDIA_START))
-    media, text = _media(text, candidates)
-    text = pc.if_else(deleted, "", text)
-    author = pc.if_else(system, "", pc.utf8_trim_whitespace(author))
-    return {"author": author, "text": text, "system": system, "media": media,
-            "deleted": deleted, "edited": edited}
+        rows = pc.indices_nonzero(edited)
+        text = pc.replace_with_mask(text, edited, pc.replace_substring_regex(
+            pc.take(text, rows), phrases.ending("edited"), ""))
+    deleted = pc.and_(user, flags["deleted"])
+    waiting = pc.and_(user, flags["waiting"])
+    gone = pc.or_(deleted, waiting)
+    poll = pc.and_(user, flags["poll"])
+    candidates = pc.and_(pc.and_(user, pc.invert(pc.or_(gone, poll))),
+                         pc.or_(flags["media"], flags["attached"]))
+    media, text, n_media = _media(text, candidates, phrases)
+    text = where(gone, "", text)
+    author = where(system, "", author)
+    call = pc.and_(said_call, pc.invert(whole))
+    return {"author": author, "shown": where(pc.invert(has_author), "", shown), "text": text,
+            "system": system, "call": call, "media": media, "n_media": n_media,
+            "deleted": deleted, "waiting": waiting, "edited": edited, "poll": poll,
+            "bare": pc.and_(bare, user), "colon_names": colon_names}

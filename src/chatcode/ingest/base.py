@@ -35,6 +35,7 @@ class Options:
     progress: Callable[[int, int], None] | None = None  # (done, total) in bytes or rows
     infer_replies: float | None = None  # minutes: formats without reply links may infer them
     dayfirst: bool | None = None        # formats with ambiguous dates: None = infer from the file
+    phrases: tuple[Path, ...] = ()      # WhatsApp: extra phrase tables (YAML) for its wording
 
 
 @dataclass

@@ -234,7 +234,8 @@ def _posts_frame(table: Table, mapping: Mapping, notes: list[str]):
                      f"numbers (row-2 ... row-{len(df) + 1}); map an id column to ingest several "
                      "such exports into one corpus")
     if S.ATTACHMENTS in df.columns:
-        export = next(e for e, f in rename.items() if f == S.ATTACHMENTS)
+        # mapped onto attachments, or the export's own column of that canonical name
+        export = next((e for e, f in rename.items() if f == S.ATTACHMENTS), S.ATTACHMENTS)
         df = _count_attachments(df, export, notes)
     kept = [c for c in _found(table) if c not in rename and c != (spec.column if spec else None)]
     notes.append(f"{len(mapping.columns)} column(s) mapped; {len(kept)} other column(s) kept "

@@ -262,6 +262,7 @@ def _resolve(raw: pd.DataFrame, notes: list[str], *, several: bool) -> pd.DataFr
                      "(enter, leave, previously-joined, system join/leave posts)")
     msgs = raw[~joinleave & ~attachment]
     posts = _final_versions(msgs, notes)
+    _orphan_replies(posts, raw[joinleave], msgs, notes)
     posts = posts.assign(**{S.ATTACHMENTS: _attachments(raw[attachment], posts, notes)})
     posts[S.GROUP] = _groups(posts, raw, notes)
     return _canonical(posts, several=several)
@@ -302,6 +303,25 @@ def _final_versions(msgs: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         notes.append(f"left out {M.plural(len(deleted), 'deleted post')} "
                      f"({M.plural(rows, 'row')})")
     return kept.sort_values([_BATCH, S.ROW], kind="stable")
+
+
+def _orphan_replies(posts: pd.DataFrame, joinleave: pd.DataFrame, msgs: pd.DataFrame,
+                    notes: list[str]) -> None:
+    """Count kept replies whose thread root was left out (deleted, or a join/leave post)."""
+    if REPLIED_TO not in posts.columns:
+        return
+    parents = posts[REPLIED_TO].dropna()
+    parents = parents[parents.astype("str").str.strip().ne("")]
+    kept = set(posts[POST_ID])
+    for ids, what in ((joinleave[POST_ID].dropna(), "join/leave post"),
+                      (msgs[POST_ID].dropna(), "deleted post")):
+        gone = set(ids) - kept
+        n = int(M.isin(parents, gone).sum()) if gone else 0
+        if n:
+            notes.append(f"1 reply to a left-out {what} kept as a post; its parent is not in "
+                         "the corpus, so it is not counted as a response" if n == 1 else
+                         f"{n} replies to left-out {what}s kept as posts; their parent is not "
+                         "in the corpus, so they are not counted as responses")
 
 
 def _old_layout_deletions(msgs: pd.DataFrame) -> pd.Series:

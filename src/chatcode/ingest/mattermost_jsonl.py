@@ -16,7 +16,11 @@ Notes
 - The group is the channel's display name (else its name). A display name used by channels
   of several teams is prefixed with the team: ``Team / Town Square``.
 - Posts whose ``type`` starts with ``system_`` are kept with the role ``system``; posts by
-  a user of a ``bot`` line (newer exports) get the role ``bot``.
+  a user of a ``bot`` line (newer exports) get the role ``bot``. Older servers (5.x) wrote
+  join/leave/added/removed and channel-header posts without a ``type``: they are recognised
+  by the server's English or German message naming the poster (``anna joined the channel.``,
+  ``anna ist dem Kanal beigetreten.``), kept with the role ``system`` and marked in
+  ``src_system_inferred`` with the type a newer server gives them.
 - Other fields are kept as ``src_`` columns (``src_team``, ``src_channel``,
   ``src_channel_members``, ``src_type``, ``src_edit_at``, ``src_props`` as JSON, ...).
 - Posts are sorted by time, then by id.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -56,6 +61,47 @@ _HINT = "each line must be one JSON object, as written by mmctl export; export i
 _FIELDS_HINT = ("mmctl export writes every post and reply with user, create_at (epoch ms) and "
                 "message; export it again, or fix the line")
 PROGRESS_EVERY = 20000
+
+# System posts older servers wrote without a "type": the server's own message (English and
+# German), with the user names it holds; the poster must be one of them.
+_U = r"@?(?P<{}>[A-Za-z0-9._-]+)"
+_SYSTEM_TEXTS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(
+    pattern.format(a=_U.format("a"), b=_U.format("b")) + r"\Z", re.S)) for kind, pattern in [
+    ("system_join_channel", r"{a} joined the channel\."),
+    ("system_join_channel", r"{a} ist dem Kanal beigetreten\."),
+    ("system_leave_channel", r"{a} left the channel\."),
+    ("system_leave_channel", r"{a} hat den Kanal verlassen\."),
+    ("system_add_to_channel", r"{a} added to the channel by {b}\."),
+    ("system_add_to_channel", r"{a} wurde (?:durch|von) {b} zum Kanal hinzugefügt\."),
+    ("system_remove_from_channel", r"{a} (?:was )?removed from the channel\."),
+    ("system_remove_from_channel", r"{a} wurde aus dem Kanal entfernt\."),
+    ("system_join_team", r"{a} joined the team\."),
+    ("system_join_team", r"{a} ist dem Team beigetreten\."),
+    ("system_leave_team", r"{a} left the team\."),
+    ("system_leave_team", r"{a} hat das Team verlassen\."),
+    ("system_add_to_team", r"{a} added to the team by {b}\."),
+    ("system_add_to_team", r"{a} wurde (?:durch|von) {b} zum Team hinzugefügt\."),
+    ("system_remove_from_team", r"{a} (?:was )?removed from the team\."),
+    ("system_remove_from_team", r"{a} wurde aus dem Team entfernt\."),
+    ("system_header_change", r"{a} updated the channel header (?:from: .* )?to: .*"),
+    ("system_header_change", r"{a} removed the channel header \(was: .*\)"),
+    ("system_header_change", r"{a} hat die Kanalüberschrift (?:aktualisiert|geändert|entfernt)"
+     r"(?: .*)?"),
+    ("system_displayname_change", r"{a} updated the channel display name from: .* to: .*"),
+    ("system_purpose_change", r"{a} (?:updated|removed) the channel purpose.*"),
+]]
+
+
+def untyped_system(message: str, user: str) -> str | None:
+    """The system type of a post an older server wrote without one, from its text (the
+    poster must be named in it: a participant quoting such a line is not matched)."""
+    if not message or len(message) > 2000:
+        return None
+    for kind, pattern in _SYSTEM_TEXTS:
+        m = pattern.match(message)
+        if m and (user in m.groupdict().values() or kind.startswith("system_remove_from")):
+            return kind
+    return None
 
 
 # --- detection ----------------------------------------------------------------------------
@@ -302,6 +348,11 @@ def _role(rec: dict[str, Any], bots: set[str]) -> str:
     ptype = rec["extra"].get("type")
     if isinstance(ptype, str) and ptype.startswith(M.SYSTEM_PREFIX):
         return S.SYSTEM
+    if not ptype:
+        inferred = untyped_system(rec["message"], rec["user"])
+        if inferred is not None:
+            rec["extra"]["system_inferred"] = inferred
+            return S.SYSTEM
     return S.BOT if rec["user"] in bots else S.DEFAULT_ROLE
 
 
@@ -377,4 +428,12 @@ def _notes(export: _Export, posts: pd.DataFrame, n_replies: int, n_reactions: in
         n = int(posts[S.ROLE].eq(role).sum())
         if n:
             notes.append(f"kept {M.plural(n, what)} with the role {role}")
+    col = S.SRC_PREFIX + "system_inferred"
+    if col in posts.columns and posts[col].notna().any():
+        kinds = posts[col].dropna().value_counts()
+        what = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        n = int(kinds.sum())
+        notes.append(f"of these, {M.plural(n, 'post')} without a type "
+                     f"{'was' if n == 1 else 'were'} recognised as system posts by the "
+                     f"server's wording ({what}); see src_system_inferred")
     return notes

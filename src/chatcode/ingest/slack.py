@@ -13,15 +13,27 @@ Notes
 - Names come from ``users.json``: ``display_name``, else ``real_name``, else ``name``
   (else the message's ``user_profile``, else the user id). ``<@U123>`` mentions in texts
   become ``@Name``.
-- Subtypes: ``channel_join``/``channel_leave`` are left out and counted; ``bot_message``
-  (or a ``bot_id``, or a user marked ``is_bot``) gets the role ``bot``; ``thread_broadcast``
-  (a reply also shown in the channel) is kept once, as a reply; ``tombstone`` (a deleted
-  thread root Slack keeps as a placeholder) is kept with an empty text and
-  ``src_subtype`` = ``tombstone``, so its replies keep their parent; other subtypes
-  (topic, purpose, pins, ...) are kept with the role ``system``.
-- ``files`` count as attachments. Reactions give one row per user in ``users`` (no time),
-  plus ``count`` minus the listed users rows without author.
+- Subtypes: ``channel_join``/``channel_leave`` are left out and counted, and so are the
+  reactions they had and the replies in their threads (kept, without a parent in the
+  corpus); ``bot_message`` (or a ``bot_id``, or a user marked ``is_bot``) gets the role
+  ``bot``; ``thread_broadcast`` (a reply also shown in the channel) is kept once, as a
+  reply; ``tombstone`` (a deleted thread root Slack keeps as a placeholder) is kept with an
+  empty text and ``src_subtype`` = ``tombstone``, so its replies keep their parent; other
+  subtypes (``bot_add``, ``pinned_item``, topic, purpose, ...) are kept with the role
+  ``system``, also when a person did them (a person adding a bot is not a bot).
+- ``files`` (and the single ``file`` of uploads before 2019) count as attachments; a
+  ``file_comment`` (before 2019) has its author and text in ``comment`` and is a reply to
+  the message that shared the file in that channel, when the export holds it.
+- Reactions give one row per user in ``users`` (no time), plus ``count`` minus the listed
+  users rows without author.
 - A message that occurs twice (same channel and ``ts``) is kept once and counted.
+- The user id is kept as ``src_user_id``, so a roles file can name users by id. People of
+  other workspaces in a shared channel are not in ``users.json``: they are named from the
+  ``user_profile`` of any of their messages.
+- Without ``channels.json`` (a folder of channel folders of day files, or one channel's
+  folder of day files) each folder is a channel named by the folder; without
+  ``users.json`` authors are named from the messages' profiles, else by their ids. Both are
+  warned about.
 - Other message fields are kept as ``src_`` columns (``user_profile`` and ``bot_profile``
   are used for names and left out).
 """
@@ -29,8 +41,8 @@ Notes
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
-from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -39,8 +51,9 @@ import pandas as pd
 from chatcode._io.tabular import is_zip_workbook
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
-from chatcode.errors import IngestError
+from chatcode.errors import ChatcodeWarning, IngestError
 from chatcode.ingest import _json as J
+from chatcode.ingest._leftout import LeftOut
 from chatcode.ingest.base import Options, Parsed, Source
 
 NAME = "slack"
@@ -52,12 +65,16 @@ JOIN_LEAVE = frozenset({"channel_join", "channel_leave", "group_join", "group_le
 BOT_MESSAGE = "bot_message"
 TOMBSTONE = "tombstone"
 BROADCAST = "thread_broadcast"
-NORMAL = frozenset({"", BROADCAST, "me_message", "file_share", "thread_broadcast"})
+FILE_COMMENT = "file_comment"
+# messages people write; every other subtype is an event (system), whoever caused it
+NORMAL = frozenset({"", BROADCAST, "me_message", "file_share", "file_mention", FILE_COMMENT,
+                    "reply_broadcast"})
 CONSUMED = frozenset({"user", "text", "ts", "reactions", "files", "user_profile",
                       "bot_profile"})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
-_HINT = "give the Slack export zip, or the folder it unpacks to (it holds channels.json)"
+_HINT = ("give the Slack export zip, or the folder it unpacks to (it holds channels.json "
+         "and one folder of YYYY-MM-DD.json day files per channel)")
 
 
 class _Tree:
@@ -95,15 +112,35 @@ def _is_export(names: list[str]) -> bool:
     return "channels.json" in tops or (USERS in tops and bool(tops & set(CHANNEL_FILES)))
 
 
+def _looks_like_day_file(raw: bytes) -> bool:
+    """A Slack day file: a JSON list whose objects have a ``ts``."""
+    head = raw[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    return head.startswith("[") and ('"ts"' in head or head[1:].lstrip().startswith("]"))
+
+
+def _day_names(names: list[str]) -> list[str]:
+    """Day files at most two folders deep (``general/2023-05-02.json``)."""
+    return [n for n in names if _DAY.match(PurePosixPath(n).name)
+            and len(PurePosixPath(n).parts) <= 3]
+
+
 def sniff(source: Source) -> bool:
     if source.kind == "dir":
-        return (source.path / "channels.json").exists() or (
-            (source.path / USERS).exists() and any(
-                (source.path / f).exists() for f in CHANNEL_FILES))
+        if (source.path / "channels.json").exists() or (
+                (source.path / USERS).exists() and any(
+                    (source.path / f).exists() for f in CHANNEL_FILES)):
+            return True
+        days = sorted([*source.path.glob("????-??-??.json"),
+                       *source.path.glob("*/????-??-??.json")])
+        return bool(days) and _looks_like_day_file(days[0].read_bytes()[:4096])
     if source.kind == "xlsx" and not is_zip_workbook(source.path):
         try:
             with zipfile.ZipFile(source.path) as zf:
-                return _is_export(zf.namelist())
+                names = zf.namelist()
+                if _is_export(names):
+                    return True
+                days = sorted(_day_names(names))
+                return bool(days) and _looks_like_day_file(zf.read(days[0]))
         except (zipfile.BadZipFile, OSError):
             return False
     return False
@@ -115,14 +152,16 @@ def read(source: Source, options: Options) -> Parsed:
     except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"cannot open the export ({exc})", where=source.where,
                           hint=_HINT) from exc
-    if not any(n in tree.files for n in CHANNEL_FILES):
+    listed = any(n in tree.files for n in CHANNEL_FILES)
+    days = sorted(_day_names(list(tree.files)))
+    if not listed and not (days and _looks_like_day_file(tree.read(days[0]))):
         held = ", ".join(tree.all[:12]) + (" ..." if len(tree.all) > 12 else "")
         raise IngestError(
             f"no Slack export here: channels.json is missing (it holds: {held or 'nothing'})",
             where=source.where, hint=_HINT)
     users = _users(tree)
     export = _Export(users)
-    channels, unlisted = _channels(tree, users)
+    channels, unlisted = _channels(tree, users, _own_name(source))
     for i, (folder, group) in enumerate(channels):
         _progress(options, i, len(channels))
         days = sorted(n for n in tree.files if PurePosixPath(n).parent.as_posix() == folder
@@ -130,15 +169,29 @@ def read(source: Source, options: Options) -> Parsed:
         for day in days:
             for msg in tree.json(day) or []:
                 if isinstance(msg, dict):
-                    export.message(msg, group, folder, day)
+                    export.message(msg, group, folder if folder != "." else group, day)
     _progress(options, len(channels), len(channels))
-    posts = J.posts_table(export.rows, source.where)
+    posts = J.posts_table(export.finish(), source.where)
     table = J.reactions_table(export.reactions, source.where)
     notes = export.notes(posts, table)
-    if unlisted:
+    if unlisted and listed:
         notes.append(f"read {J.plural(len(unlisted), 'folder')} no channel file lists, named "
                      f"by the folder: {', '.join(unlisted)}")
+    elif unlisted:
+        _warn(f"{source.path}: no channels.json: read {J.plural(len(unlisted), 'folder')} of "
+              f"day files as channels named by the folder ({', '.join(unlisted)})")
+    if USERS not in tree.files:
+        _warn(export.no_users_warning(source))
     return Parsed(Corpus.trusted(posts, table), notes)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(ChatcodeWarning(message), stacklevel=3)
+
+
+def _own_name(source: Source) -> str:
+    """The channel name of day files that lie at the top of the export (its own name)."""
+    return source.path.name if source.path.is_dir() else source.path.stem
 
 
 def _progress(options: Options, done: int, total: int) -> None:
@@ -158,11 +211,12 @@ def _name(user: dict[str, Any]) -> str:
 def _users(tree: _Tree) -> dict[str, dict[str, Any]]:
     if USERS not in tree.files:
         return {}
-    return {str(u.get("id")): {"name": _name(u), "bot": bool(u.get("is_bot"))}
+    return {str(u.get("id")): {"name": _name(u), "bot": bool(u.get("is_bot")),
+                               "team": u.get("team_id") or (u.get("profile") or {}).get("team")}
             for u in tree.json(USERS) or [] if isinstance(u, dict)}
 
 
-def _channels(tree: _Tree, users: dict[str, dict[str, Any]]
+def _channels(tree: _Tree, users: dict[str, dict[str, Any]], own: str
               ) -> tuple[list[tuple[str, str]], list[str]]:
     """(folder, group) of every channel: the listed ones, then unlisted folders (also
     returned on their own, for the notes)."""
@@ -186,10 +240,11 @@ def _channels(tree: _Tree, users: dict[str, dict[str, Any]]
     unlisted: list[str] = []
     for n in tree.files:
         folder = PurePosixPath(n).parent.as_posix()
-        if folder != "." and folder not in listed and _DAY.match(PurePosixPath(n).name):
+        if folder not in listed and _DAY.match(PurePosixPath(n).name):
+            name = own if folder == "." else PurePosixPath(folder).name
             listed.add(folder)
-            unlisted.append(folder)
-            out.append((folder, folder))
+            unlisted.append(name)
+            out.append((folder, name))
     return out, unlisted
 
 
@@ -210,69 +265,121 @@ class _Export:
         self.rows: list[dict[str, Any]] = []
         self.reactions: list[dict[str, Any]] = []
         self.seen: set[str] = set()
-        self.left: Counter[str] = Counter()
+        self.left = LeftOut()
         self.bad: list[str] = []
+        self.profiles: dict[str, str] = {}  # names of people not in users.json
+        self.teams = {u["team"] for u in users.values() if u.get("team")}
+        self.external: set[str] = set()
+        self.uploads: dict[tuple[str, str], str] = {}  # (folder, file id) -> post id
 
-    def name(self, uid: str, msg: dict[str, Any] | None = None) -> str:
+    def name(self, uid: str) -> str:
         if uid in self.users:
             return self.users[uid]["name"]
-        profile = (msg or {}).get("user_profile") or {}
-        return _name({"id": uid, "profile": profile, "name": profile.get("name")})
+        return self.profiles.get(uid, uid)
 
     def text(self, text: Any) -> str:
-        return _MENTION.sub(lambda m: "@" + (self.name(m.group(1)) if m.group(1) in self.users
+        known = lambda uid: uid in self.users or uid in self.profiles  # noqa: E731
+        return _MENTION.sub(lambda m: "@" + (self.name(m.group(1)) if known(m.group(1))
                                              else m.group(2) or m.group(1)), str(text or ""))
 
     def message(self, msg: dict[str, Any], group: str, folder: str, day: str) -> None:
         subtype = str(msg.get("subtype") or "")
-        if subtype in JOIN_LEAVE:
-            self.left[subtype] += 1
-            return
         ts = _ts(msg.get("ts"))
+        post_id = f"{folder}:{msg.get('ts')}"
+        n_reactions = sum(_count(r) for r in msg.get("reactions") or [] if isinstance(r, dict))
+        if subtype in JOIN_LEAVE:
+            self.left.add(subtype, post_id=post_id, reactions=n_reactions)
+            return
         if ts is None:
             self.bad.append(f"{day}: a message without a readable ts ({msg.get('ts')!r})")
-            self.left["without ts"] += 1
+            self.left.add("without ts", reactions=n_reactions)
             return
-        post_id = f"{folder}:{msg['ts']}"
         if post_id in self.seen:
-            self.left["repeated"] += 1
+            self.left.add("repeated")  # its reactions are those of the message kept
             return
         self.seen.add(post_id)
+        uid = self.learn(msg, subtype)
         thread = msg.get("thread_ts")
         parent = f"{folder}:{thread}" if thread and thread != msg["ts"] else None
+        comment = msg.get("comment") if subtype == FILE_COMMENT else None
+        text = comment.get("comment") if isinstance(comment, dict) else msg.get("text")
+        files = msg.get("files") or ([msg["file"]] if isinstance(msg.get("file"), dict) else [])
+        file_ids = [str(f.get("id")) for f in files if isinstance(f, dict) and f.get("id")]
+        if subtype == FILE_COMMENT:
+            parent = parent or next((self.uploads[(folder, f)] for f in file_ids
+                                     if (folder, f) in self.uploads), None)
+        else:
+            for f in file_ids:
+                self.uploads.setdefault((folder, f), post_id)
         self.rows.append({
             S.POST_ID: post_id, S.GROUP: group, S.TIMESTAMP: ts,
-            S.AUTHOR: self.author(msg), S.ROLE: self.role(msg, subtype),
-            S.TEXT: "" if subtype == TOMBSTONE else self.text(msg.get("text")),
-            S.PARENT_ID: parent, S.ATTACHMENTS: len(msg.get("files") or []),
-        } | J.extras(msg, CONSUMED))
+            S.AUTHOR: None, S.ROLE: self.role(msg, subtype, uid),
+            S.TEXT: "" if subtype == TOMBSTONE else str(text or ""),
+            S.PARENT_ID: parent, S.ATTACHMENTS: _attachments(msg, subtype),
+            "_uid": uid, "_bot": self.bot_name(msg, uid),
+        } | J.extras(msg, CONSUMED) | ({S.SRC_PREFIX + "user_id": uid} if uid else {}))
         for r in msg.get("reactions") or []:
-            listed = [(self.name(str(u)), None) for u in r.get("users") or []]
+            if not isinstance(r, dict):
+                continue
+            listed = [(str(u), None) for u in r.get("users") or []]
             self.reactions += J.reaction_rows(post_id, str(r.get("name") or "reaction"),
                                               listed, r.get("count", len(listed)))
 
-    def author(self, msg: dict[str, Any]) -> str:
-        uid = str(msg.get("user") or "")
+    def learn(self, msg: dict[str, Any], subtype: str) -> str:
+        """The message's user id (a file comment's commenter); remembers profile names of
+        people not in users.json and whether they belong to another workspace."""
+        comment = msg.get("comment") if subtype == FILE_COMMENT else None
+        uid = str((comment or {}).get("user") or msg.get("user") or "")
+        profile = msg.get("user_profile") or {}
+        if uid and uid not in self.users and profile:
+            name = _name({"id": uid, "profile": profile, "name": profile.get("name")})
+            if name != uid:
+                self.profiles.setdefault(uid, name)
+        team = msg.get("user_team") or msg.get("source_team")
+        if uid and uid not in self.users and self.teams and team and team not in self.teams:
+            self.external.add(uid)
+        return uid
+
+    def bot_name(self, msg: dict[str, Any], uid: str) -> str | None:
+        """The name of a message without a user (an integration), else None."""
         if uid and (uid in self.users or not msg.get("bot_id")):
-            return self.name(uid, msg)
+            return None
         bot = msg.get("bot_profile") or {}
         return str(msg.get("username") or bot.get("name") or msg.get("bot_id") or uid
                    or "unknown")
 
-    def role(self, msg: dict[str, Any], subtype: str) -> str:
-        uid = str(msg.get("user") or "")
+    def role(self, msg: dict[str, Any], subtype: str, uid: str) -> str:
+        if subtype not in NORMAL and subtype not in (TOMBSTONE, BOT_MESSAGE):
+            return S.SYSTEM  # bot_add, pinned_item, channel_topic, ...: events
         if subtype == BOT_MESSAGE or msg.get("bot_id") or self.users.get(uid, {}).get("bot"):
             return S.BOT
-        if subtype in NORMAL or subtype == TOMBSTONE:
-            return S.DEFAULT_ROLE
-        return S.SYSTEM
+        return S.DEFAULT_ROLE
+
+    def finish(self) -> list[dict[str, Any]]:
+        """The rows with authors and reactors named (names learned from any message)."""
+        for row in self.rows:
+            uid, bot = row.pop("_uid"), row.pop("_bot")
+            row[S.AUTHOR] = bot if bot is not None else self.name(uid)
+            row[S.TEXT] = self.text(row[S.TEXT])
+        for r in self.reactions:
+            if r[S.AUTHOR] is not None:
+                r[S.AUTHOR] = self.name(r[S.AUTHOR])
+        return self.rows
+
+    def no_users_warning(self, source: Source) -> str:
+        ids = sorted({r[S.SRC_PREFIX + "user_id"] for r in self.rows
+                      if r.get(S.SRC_PREFIX + "user_id")} - set(self.profiles))
+        named = (f"{J.plural(len(self.profiles), 'author')} named from their messages' "
+                 "profiles, " if self.profiles else "")
+        example = ids[0] if ids else "U012AB3CD"
+        return (f"{source.path}: no users.json: {named}{J.plural(len(ids), 'author')} named "
+                f"by their user id; a roles file can still give roles by user id, e.g. "
+                f"'moderator: [{example}]' (src_user_id)")
 
     def notes(self, posts: pd.DataFrame, reactions: pd.DataFrame) -> list[str]:
         out = [f"read {J.plural(posts[S.GROUP].nunique(), 'channel')}, "
                f"{J.plural(len(posts), 'message')}, {J.plural(len(reactions), 'reaction')}"]
-        if self.left:
-            what = ", ".join(f"{n} {k}" for k, n in sorted(self.left.items()))
-            out.append(f"left out {J.plural(sum(self.left.values()), 'message')}: {what}")
+        out += self.left.notes(posts)
         out += [f"left out: {b}" for b in self.bad[:5]]
         for role, what in ((S.SYSTEM, "system message"), (S.BOT, "bot message")):
             n = int(posts[S.ROLE].eq(role).sum())
@@ -283,4 +390,25 @@ class _Export:
         if n_tomb:
             out.append(f"kept {J.plural(n_tomb, 'deleted thread root')} (tombstone) with an "
                        "empty text, so their replies keep their parent")
+        if self.external:
+            uid_col = S.SRC_PREFIX + "user_id"
+            n = int(posts[uid_col].isin(sorted(self.external)).sum())
+            out.append(f"shared channel: {J.plural(n, 'message')} by "
+                       f"{J.plural(len(self.external), 'person', 'people')} of other "
+                       "workspaces, named from the profiles in their messages")
         return out
+
+
+def _count(reaction: dict[str, Any]) -> int:
+    try:
+        return max(int(reaction.get("count", len(reaction.get("users") or []))), 0)
+    except (TypeError, ValueError):
+        return len(reaction.get("users") or [])
+
+
+def _attachments(msg: dict[str, Any], subtype: str) -> int:
+    """``files``, or the single ``file`` of an upload before 2019 (a file comment's
+    ``file`` is the file commented on, not a new one)."""
+    if msg.get("files"):
+        return len(msg["files"])
+    return int(isinstance(msg.get("file"), dict) and subtype != FILE_COMMENT)

@@ -23,11 +23,14 @@ Notes
   and ``count`` minus the listed reactors rows without author or time.
 - Other message fields are kept as ``src_`` columns; ``src_chat_type`` and ``src_chat_id``
   name the chat.
+- An export without any message (no chats, or only empty chats) is an error that says how
+  to export the chats; empty chats among others are warned about by name.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from typing import Any
 
@@ -35,7 +38,7 @@ import pandas as pd
 
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
-from chatcode.errors import IngestError, Location, Problem, Problems
+from chatcode.errors import ChatcodeWarning, IngestError, Location, Problem, Problems
 from chatcode.ingest import _json as J
 from chatcode.ingest.base import Options, Parsed, Source, default_group
 
@@ -62,6 +65,7 @@ def sniff(source: Source) -> bool:
 def read(source: Source, options: Options) -> Parsed:
     data = J.load_json(source.path.read_bytes(), source.path, export="Telegram chat")
     chats, full = _chats(data, source)
+    _check_not_empty(chats, full, source)
     rows: list[dict[str, Any]] = []
     reactions: list[dict[str, Any]] = []
     problems: list[Problem] = []
@@ -103,6 +107,32 @@ def _chats(data: Any, source: Source) -> tuple[list[dict[str, Any]], bool]:
     raise IngestError(
         f"no Telegram messages in the file: it holds no \"messages\" list nor \"chats\" "
         f"(found: {keys or 'nothing'})", where=source.where, hint=_HINT)
+
+
+_EMPTY_HINT = ("in Telegram Desktop, Settings > Advanced > Export Telegram data: tick the "
+               "chat types to export (Personal chats, Private groups, Public groups) and "
+               "'Machine-readable JSON', and a date range that holds the messages; or open the "
+               "chat and use Export chat history")
+
+
+def _check_not_empty(chats: list[dict[str, Any]], full: bool, source: Source) -> None:
+    """No chats, or no message in any chat: an error; some empty chats: a warning."""
+    if full and not chats:
+        raise IngestError("the account export holds no chats (chats.list is empty): there "
+                          "is nothing to ingest", where=source.where, hint=_EMPTY_HINT)
+    empty = [str(c.get("name") or c.get("id") or f"chat {n}")
+             for n, c in enumerate(chats, start=1) if not c.get("messages")]
+    if len(empty) == len(chats):
+        what = ("the chat holds no messages" if not full else
+                f"none of its {J.plural(len(chats), 'chat')} holds a message")
+        raise IngestError(f"{what}: there is nothing to ingest", where=source.where,
+                          hint=_EMPTY_HINT)
+    if empty:
+        shown = ", ".join(empty[:10]) + (f" and {len(empty) - 10} more" if len(empty) > 10
+                                         else "")
+        warnings.warn(ChatcodeWarning(
+            f"{source.path}: {J.plural(len(empty), 'chat')} without messages, left out: "
+            f"{shown}"), stacklevel=3)
 
 
 def _group(chat: dict[str, Any], names: Counter[str], full: bool, source: Source,

@@ -15,20 +15,31 @@ Notes
   author and text as in the corpus, joined by U+001F; exact repeats get ``-2``, ``-3``, ...
   in the file's order.
   The id depends on nothing else (not on the line, the time zone or other messages).
-- Group: ``--group``, else the chat's name from the file name (``WhatsApp Chat with X.txt``,
-  ``WhatsApp Chat mit X.txt``, ``WhatsApp Chat - X.zip`` -> ``X``), else the file's stem.
-- System messages (joined, left, added, created group, changed the subject or icon, security
-  code changed, end-to-end encryption notice, ...; English and German) are kept with the
-  role ``system`` and the author ``system``; their text is the message.
-- Media placeholders (``<Media omitted>``, ``<Medien ausgeschlossen>``, ``image omitted``,
-  ``Bild weggelassen``, ``<attached: F>``, ``F (file attached)``, ``F (Datei angehängt)``, ...)
-  count as one attachment; the placeholder moves to ``src_media`` and the text keeps only
-  the caption written with it (empty when none).
-- Deleted messages ("This message was deleted", "You deleted this message", "Diese Nachricht
-  wurde gelöscht", ...) are kept as posts of their author with empty text and
-  ``src_deleted`` TRUE: they were posts, and may have had responses.
-- The edited marker ``<This message was edited>`` / ``<Diese Nachricht wurde bearbeitet>``
-  is removed from the text and ``src_edited`` is TRUE.
+- Group: ``--group``, else the chat's name from the file name in any of the tables'
+  languages (``WhatsApp Chat with X.txt``, ``WhatsApp Chat mit X.txt``, ``Chat de WhatsApp
+  con X.txt``, ``WhatsApp Chat - X.zip``, ... -> ``X``), else the file's stem.
+- Authors: the name before the first ``": "`` of a message's first line (``~ Kendi:)`` and
+  ``John 14:13`` stay whole); a longer name with ``": "`` in it that the file's own system
+  lines name wins. Names are normalised (invisible formatting characters removed, odd spaces
+  as plain spaces, see ``corpus.roles.normalize_name``); the name as exported is kept in
+  ``src_author`` when it differs.
+- Structure first, phrases second (the per-language tables of ``_whatsapp_phrases``, 20
+  languages, extendable with ``phrases``): a message without ``author: `` is a system message
+  (Android), and so is a marked (LRM) line whose sender is the chat's own name (iOS) unless it
+  is a placeholder; then system phrases and calls (in the whole body, or in a marked text).
+  System messages and calls are kept with the role ``system`` and the author ``system``.
+- Media placeholders (``<Media omitted>``, ``imagen omitida``, ``<attached: F>``,
+  ``F (archivo adjunto)``, view-once, location, ...): each placeholder line counts as one
+  attachment; the placeholders move to ``src_media`` and the text keeps only the caption.
+  An iOS album (a ``Name:`` line followed by that author's media messages) is one post with
+  all the album's attachments.
+- Deleted messages (``This message was deleted``, ``Se eliminó este mensaje``, ... and
+  ``deleted by admin X``) and messages WhatsApp could not decrypt (``Waiting for this
+  message``) are left out, with a count in the notes (the policy of every reader: see
+  docs/ingest.md). WhatsApp exports have no replies or reactions that could point to them.
+- The edited marker (``<This message was edited>`` and its translations) is removed from the
+  text and ``src_edited`` is TRUE; a poll (``POLL:``, ``ENCUESTA:``, ...) keeps its text and
+  has ``src_poll`` TRUE.
 - ``src_line`` is the line of the message's header in the .txt file.
 - WhatsApp exports have no reply links and no reactions. With ``infer_replies`` (minutes,
   ``--infer-replies``) a message becomes a reply to the most recent earlier message whose
@@ -44,6 +55,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +66,9 @@ import pyarrow.compute as pc
 from chatcode._io.tabular import decode, is_zip_workbook
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
+from chatcode.corpus.roles import normalize_name
 from chatcode.errors import IngestError, Location
+from chatcode.ingest import _whatsapp_phrases as P
 from chatcode.ingest import _whatsapp_text as T
 from chatcode.ingest._mattermost import plural, progress
 from chatcode.ingest._whatsapp_dates import Headers, timestamps
@@ -65,13 +79,13 @@ DESCRIPTION = "WhatsApp chat export (.txt from 'Export chat', or the .zip holdin
 
 SRC_LINE = S.SRC_PREFIX + "line"
 SRC_MEDIA = S.SRC_PREFIX + "media"
-SRC_DELETED = S.SRC_PREFIX + "deleted"
 SRC_EDITED = S.SRC_PREFIX + "edited"
+SRC_POLL = S.SRC_PREFIX + "poll"
+SRC_AUTHOR = S.SRC_PREFIX + "author"
 SRC_REPLY_INFERRED = S.REPLY_INFERRED
 SYSTEM_AUTHOR = "system"
 ID_PREFIX = "wa-"
 TRUE, FALSE = "TRUE", "FALSE"
-_CHAT_NAME = re.compile(r"^WhatsApp[ -]Chat(?: with| mit| -|:)? (?P<name>.+)$", re.IGNORECASE)
 _EXPORT_HINT = ("give the .txt (or .zip) written by WhatsApp's 'Export chat'; its lines start "
                 "like '29.01.18, 23:46 - Name: text' or '[29.01.18, 23:46:03] Name: text'")
 
@@ -84,24 +98,64 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _chat_members(path: Path) -> tuple[list[str], list[str]] | None:
-    """(chat .txt members, all members) of a zip, or None when it is not a readable zip."""
+def _looks_like_chat(name: str) -> bool:
+    """A zip member (or zip) name WhatsApp gives a chat: ``_chat.txt``, ``WhatsApp Chat ...``
+    in any table's language."""
+    stem = Path(name).name
+    return (stem.lower() in ("_chat.txt", "_chat") or "whatsapp" in stem.lower()
+            or chat_name(stem) != Path(stem).stem)
+
+
+def _first_member(path: Path) -> tuple[str, bool] | None:
+    """(name, encrypted) of the first member of a zip, read from its first local header (so
+    also when the zip is cut short and has no central directory)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(30 + 1024)
+    except OSError:
+        return None
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    flags = int.from_bytes(head[6:8], "little")
+    size = int.from_bytes(head[26:28], "little")
+    name = head[30:30 + size].decode("utf-8", errors="replace")
+    return name, bool(flags & 1)
+
+
+def _chat_members(path: Path) -> tuple[list[str], list[str], bool] | None:
+    """(chat .txt members, all members, encrypted) of a zip, or None when it is no readable
+    zip. A password-protected chat counts as a chat (by its name)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            chats = []
-            for name in names:
-                if name.lower().endswith(".txt") and not name.endswith("/"):
-                    with zf.open(name) as fh:
-                        head = fh.read(4096).decode("utf-8", errors="replace")
-                    if T.is_header(_first_line(head).lstrip(T.MARKS)):
+            chats, encrypted = [], False
+            for info in zf.infolist():
+                name = info.filename
+                if not name.lower().endswith(".txt") or name.endswith("/"):
+                    continue
+                if info.flag_bits & 1:
+                    encrypted = True
+                    if _looks_like_chat(name):
                         chats.append(name)
-    except (zipfile.BadZipFile, OSError):
+                    continue
+                with zf.open(info) as fh:
+                    head = fh.read(4096).decode("utf-8", errors="replace")
+                if T.is_header(_first_line(head).lstrip(T.MARKS)):
+                    chats.append(name)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
         return None
-    return chats, names
+    return chats, names, encrypted
 
 
 _MEDIA_NAME = re.compile(r"(?:IMG|VID|AUD|PTT|STK|DOC)-\d{8}-WA\d+|-PHOTO-|-VIDEO-|-AUDIO-")
+
+
+def _damaged_chat_zip(path: Path) -> bool:
+    """A zip that cannot be opened but whose first member or own name is a WhatsApp chat."""
+    first = _first_member(path)
+    named = first is not None and (first[0].lower().endswith(".txt") or
+                                   bool(_MEDIA_NAME.search(first[0])))
+    return named or _looks_like_chat(path.name)
 
 
 def sniff(source: Source) -> bool:
@@ -110,10 +164,22 @@ def sniff(source: Source) -> bool:
     if source.kind == "xlsx" and not is_zip_workbook(source.path):
         found = _chat_members(source.path)
         if found is None:
-            return False
-        chats, names = found
+            return _damaged_chat_zip(source.path)
+        chats, names, _ = found
         return bool(chats) or any(_MEDIA_NAME.search(n) for n in names)
     return False
+
+
+def _zip_error(source: Source, encrypted: bool) -> IngestError:
+    if encrypted:
+        return IngestError(
+            "the zip is password-protected (encrypted): its chat cannot be read",
+            where=source.where, hint="unzip it with its password and ingest the .txt file, "
+            "or export the chat again from the phone (WhatsApp's own zip has no password)")
+    return IngestError(
+        "the zip is damaged or cut short (it cannot be opened as a zip)",
+        where=source.where, hint="copy or download the file again (a transfer was probably "
+        "interrupted), or export the chat again; if you unzipped it, ingest the .txt file")
 
 
 def _chat_text(source: Source) -> tuple[str, Path, str]:
@@ -121,11 +187,16 @@ def _chat_text(source: Source) -> tuple[str, Path, str]:
     if source.kind != "xlsx":
         raw = source.path.read_bytes()
         return decode(raw, source.path)[0], source.path, source.path.name
-    found = _chat_members(source.path)
-    if found is None or is_zip_workbook(source.path):
+    if is_zip_workbook(source.path):
         raise IngestError("not a WhatsApp export: the file is a zip or workbook without a "
                           "chat", where=source.where, hint=_EXPORT_HINT)
-    chats, names = found
+    found = _chat_members(source.path)
+    if found is None:
+        first = _first_member(source.path)
+        raise _zip_error(source, encrypted=bool(first and first[1]))
+    chats, names, encrypted = found
+    if encrypted and chats:
+        raise _zip_error(source, encrypted=True)
     if not chats:
         listing = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10
                                             else "") if names else "nothing"
@@ -135,19 +206,28 @@ def _chat_text(source: Source) -> tuple[str, Path, str]:
     if len(chats) > 1:
         raise IngestError(f"the zip holds several chat files ({', '.join(chats)})",
                           where=source.where, hint="unzip it and ingest each .txt file")
-    with zipfile.ZipFile(source.path) as zf:
-        raw = zf.read(chats[0])
+    try:
+        with zipfile.ZipFile(source.path) as zf:
+            raw = zf.read(chats[0])
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise _zip_error(source, encrypted=False) from exc
     name = Path(chats[0]).name
     if name.lower() == "_chat.txt":
         name = source.path.name
     return decode(raw, source.path / chats[0])[0], source.path / chats[0], name
 
 
-def chat_name(file_name: str) -> str:
-    """``"WhatsApp Chat with Diabetes Peers.txt"`` -> ``"Diabetes Peers"``; else the stem."""
+def chat_name(file_name: str, phrases: P.Phrases | None = None) -> str:
+    """``"WhatsApp Chat with Diabetes Peers.txt"`` -> ``"Diabetes Peers"`` (any language of
+    the phrase tables: ``"Chat de WhatsApp con X.zip"`` -> ``"X"``); else the stem."""
     stem = Path(file_name).stem
-    m = _CHAT_NAME.match(stem)
-    return m.group("name").strip() if m else stem
+    if stem.lower().endswith(".txt"):  # "X.txt.zip"
+        stem = stem[:-4]
+    for pattern in (phrases or P.load()).chat_file_patterns:
+        m = pattern.match(stem)
+        if m and m.group("chat").strip():
+            return m.group("chat").strip()
+    return stem
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -272,20 +352,123 @@ def infer_replies(posts: pd.DataFrame, minutes: float) -> tuple[pd.Series, pd.Se
     return parent, inferred
 
 
+def _albums(parts: dict, seconds: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rows to keep, after folding each iOS album into its header: a ``Name:`` line with no
+    text (the album's header) followed by that author's media messages within a minute
+    becomes one post with all their attachments and captions. Changes ``parts`` in place."""
+    n = len(seconds)
+    keep = np.ones(n, dtype=bool)
+    n_media = parts["n_media"]
+    quiet = ~(parts["system"].to_numpy(zero_copy_only=False)
+              | parts["deleted"].to_numpy(zero_copy_only=False)
+              | parts["waiting"].to_numpy(zero_copy_only=False))
+    empty = pc.equal(pc.utf8_length(parts["text"]), 0).to_numpy(zero_copy_only=False)
+    heads = np.flatnonzero(quiet & empty & (n_media == 0))
+    heads = heads[heads + 1 < n]
+    heads = heads[n_media[heads + 1] > 0]
+    if not len(heads):
+        return keep, 0
+    text = parts["text"].to_numpy(zero_copy_only=False).astype(object)
+    author = parts["author"].to_numpy(zero_copy_only=False).astype(object)
+    heads = heads[author[heads + 1] == author[heads]]
+    if not len(heads):
+        return keep, 0
+    media = parts["media"].to_pylist()
+    for h in heads.tolist():
+        j = h + 1
+        while (j < n and keep[j] and quiet[j] and author[j] == author[h] and n_media[j] > 0
+               and seconds[j] - seconds[h] <= 60):
+            j += 1
+        run = range(h + 1, j)
+        n_media[h] = sum(int(n_media[i]) for i in run)
+        media[h] = "\n".join(media[i] for i in run if media[i])
+        text[h] = "\n".join(text[i] for i in run if text[i])
+        keep[h + 1:j] = False
+    parts["media"] = pa.array(media, type=parts["media"].type)
+    parts["text"] = pa.array(text.tolist(), type=parts["text"].type)
+    return keep, len(heads)
+
+
+EMPTY_MEDIA = "(empty message: view-once or unexported media)"
+
+
+def _empty_messages(parts: dict, keep: np.ndarray) -> int:
+    """A bare ``Name:`` line that heads no album (what a view-once photo leaves in an iOS
+    export) counts as one attachment, so no post is empty. Changes ``parts`` in place."""
+    bare = parts["bare"].to_numpy(zero_copy_only=False) & keep & (parts["n_media"] == 0)
+    if not bare.any():
+        return 0
+    empty = bare & pc.equal(pc.utf8_length(parts["text"]), 0).to_numpy(zero_copy_only=False)
+    if empty.any():
+        parts["n_media"][empty] = 1
+        parts["media"] = pc.if_else(pa.array(empty), pa.scalar(EMPTY_MEDIA, pa.large_string()),
+                                    parts["media"])
+    return int(empty.sum())
+
+
+def _take(parts: dict, keep: np.ndarray) -> dict:
+    if keep.all():
+        return parts
+    mask = pa.array(keep)
+    return {k: (v[keep] if isinstance(v, np.ndarray) else
+                pc.filter(v, mask) if isinstance(v, pa.Array) else v)
+            for k, v in parts.items()}
+
+
+def language_hint(parts: dict, phrases: P.Phrases, limit: int = 5000) -> str:
+    """Which language the file's own system lines, placeholders and markers are in, and the
+    date order that language's phones write ("" when none is recognised)."""
+    flagged = np.flatnonzero(parts["system"].to_numpy(zero_copy_only=False)
+                             | (parts["n_media"] > 0)
+                             | parts["edited"].to_numpy(zero_copy_only=False))[:limit]
+    texts = [t for t in pc.take(parts["text"], pa.array(flagged)).to_pylist() if t]
+    texts += [m for m in pc.take(parts["media"], pa.array(flagged)).to_pylist() if m]
+    counts = {}
+    for code, pattern in phrases.per_language.items():
+        hits = sum(1 for t in texts for line in t.split("\n")
+                   if pattern.match(T.strip_text_marks(line)))
+        if hits:
+            counts[code] = hits
+    if not counts:
+        return ""
+    best = max(counts, key=lambda c: (counts[c], c == "en"))
+    lang = phrases.languages[best]
+    dates = f": {lang.dates}" if lang.dates else ""
+    return (f"the file's system lines are in {lang.name or best} ({best}, {counts[best]} "
+            f"line(s)){dates}")
+
+
 def read(source: Source, options: Options) -> Parsed:
     if options.infer_replies is not None and not options.infer_replies > 0:
         raise IngestError(f"--infer-replies must be a number of minutes above 0, not "
                           f"{options.infer_replies!r}", hint="e.g. --infer-replies 30")
+    phrases = P.load(options.phrases)
     text, label, file_name = _chat_text(source)
     progress(options, 0, 1)
     lines, fields, is_header = _lines(text, label)
     heads = _headers(fields.filter(pa.array(is_header)), np.flatnonzero(is_header) + 1)
-    local, how = timestamps(heads, label, options.dayfirst)
-    parts = T.classify(_bodies(lines, fields, is_header))
-    group = options.group or chat_name(file_name)
+    group = options.group or chat_name(file_name, phrases)
+    chats = {normalize_name(group), normalize_name(chat_name(file_name, phrases))}
+    parts = T.classify(_bodies(lines, fields, is_header), phrases, chats)
+    local, how = timestamps(heads, label, options.dayfirst,
+                            hint=lambda: language_hint(parts, phrases))
+    seconds = local.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    keep, n_albums = _albums(parts, seconds)
+    n_empty = _empty_messages(parts, keep)
+    gone = parts["deleted"].to_numpy(zero_copy_only=False) | parts["waiting"].to_numpy(
+        zero_copy_only=False)
+    counts = {"deleted": int((parts["deleted"].to_numpy(zero_copy_only=False) & keep).sum()),
+              "waiting": int((parts["waiting"].to_numpy(zero_copy_only=False) & keep).sum()),
+              "albums": n_albums, "colon_names": len(parts["colon_names"]), "empty": n_empty}
+    keep &= ~gone
+    parts = _take(parts, keep)
+    local = local[keep].reset_index(drop=True)
     system = parts["system"].to_numpy(zero_copy_only=False)
-    author = pc.if_else(parts["system"], pa.scalar(SYSTEM_AUTHOR, pa.large_string()),
-                        parts["author"])
+    author = T.where(parts["system"], pa.scalar(SYSTEM_AUTHOR, pa.large_string()),
+                     parts["author"])
+    differs = pc.and_(pc.not_equal(parts["shown"], parts["author"]),
+                      pc.invert(parts["system"]))
+    shown = T.where(differs, parts["shown"], pa.nulls(len(differs), pa.large_string()))
     posts = pd.DataFrame({
         S.POST_ID: _ids(group, local, author, parts["text"]),
         S.GROUP: group,
@@ -294,15 +477,17 @@ def read(source: Source, options: Options) -> Parsed:
         S.ROLE: np.where(system, S.SYSTEM, S.DEFAULT_ROLE),
         S.TEXT: _str(parts["text"]),
         S.PARENT_ID: pd.Series(None, index=range(len(system)), dtype="str"),
-        S.ATTACHMENTS: parts["media"].is_valid().to_numpy(zero_copy_only=False).astype(int),
-        SRC_DELETED: _flags(parts["deleted"]),
+        S.ATTACHMENTS: parts["n_media"].astype(int),
         SRC_EDITED: _flags(parts["edited"]),
-        SRC_LINE: _str(pc.cast(pa.array(heads.lines), pa.large_string())),
+        SRC_POLL: _flags(parts["poll"]),
+        SRC_AUTHOR: _str(shown),
+        SRC_LINE: _str(pc.cast(pa.array(heads.lines[keep]), pa.large_string())),
         SRC_MEDIA: _str(parts["media"]),
     })
     posts = S.validate_posts(posts, where=Location(label), timezone=options.timezone)
     posts = posts.sort_values(S.TIMESTAMP, kind="stable").reset_index(drop=True)
-    notes = _notes(posts, int((~is_header).sum()), how)
+    counts["calls"] = int(parts["call"].to_numpy(zero_copy_only=False).sum())
+    notes = _notes(posts, int((~is_header).sum()), how, counts)
     if options.infer_replies is not None:
         parent, inferred = infer_replies(posts, options.infer_replies)
         posts[S.PARENT_ID] = parent
@@ -316,21 +501,33 @@ def read(source: Source, options: Options) -> Parsed:
     return Parsed(Corpus.trusted(posts, S.empty_reactions()), notes)
 
 
-def _notes(posts: pd.DataFrame, n_continued: int, how: str) -> list[str]:
+def _notes(posts: pd.DataFrame, n_continued: int, how: str, counts: dict[str, int]
+           ) -> list[str]:
     n = len(posts)
     notes = [f"read {plural(n, 'message')} ({plural(n_continued, 'continuation line')}); "
              f"dates read {how}; ids derived from the content"]
-    counts = [
-        (int(posts[S.ROLE].eq(S.SYSTEM).sum()),
-         "system message", f"kept with the role system and the author {SYSTEM_AUTHOR!r}"),
-        (int(posts[SRC_MEDIA].notna().sum()), "media placeholder",
-         "counted as attachments (placeholder in src_media, caption kept as text)"),
-        (int(posts[SRC_DELETED].eq(TRUE).sum()), "deleted message",
-         "kept with empty text and src_deleted TRUE"),
+    n_system = int(posts[S.ROLE].eq(S.SYSTEM).sum())
+    calls = f", {plural(counts['calls'], 'call')} among them" if counts["calls"] else ""
+    items = [
+        (n_system, "system message",
+         f"kept with the role system and the author {SYSTEM_AUTHOR!r}{calls}"),
+        (int(posts[S.ATTACHMENTS].sum()), "media placeholder",
+         "counted as attachments (placeholders in src_media, captions kept as text)"),
+        (counts["albums"], "iOS album", "folded into one post each with all its attachments"),
+        (counts["empty"], "empty message ('Name:' only, e.g. a view-once photo)",
+         "counted as one attachment"),
+        (counts["deleted"], "deleted message", "left out (nothing in the export refers to "
+         "them: WhatsApp exports have no replies or reactions)"),
+        (counts["waiting"], "unreadable message ('Waiting for this message')", "left out"),
         (int(posts[SRC_EDITED].eq(TRUE).sum()), "edited message",
          "marker removed, src_edited TRUE"),
+        (int(posts[SRC_POLL].eq(TRUE).sum()), "poll", "kept as posts, src_poll TRUE"),
+        (int(posts[SRC_AUTHOR].nunique()), "author name with invisible characters or odd "
+         "spaces", "normalised (the name as exported in src_author)"),
+        (counts["colon_names"], "author name with ': '",
+         "read whole (the file's system lines name it)"),
     ]
-    for count, what, how_kept in counts:
+    for count, what, how_kept in items:
         if count:
             notes.append(f"{plural(count, what)}: {how_kept}")
     return notes

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_dir
+from chatcode._io.output import atomic_dir, csv_text
 from chatcode.corpus import schema as S
 from chatcode.tables.journal import cell_text
 from chatcode.tables.layouts import CodedPosts, Table, build_tables, table_specs
@@ -84,7 +84,7 @@ def to_csv(tables: Sequence[Table]) -> str:
         for t in tables]
     if not frames:
         return "table\n"
-    return pd.concat(frames, ignore_index=True).to_csv(index=False, lineterminator="\n")
+    return csv_text(pd.concat(frames, ignore_index=True))
 
 
 # --- journal layout -------------------------------------------------------------------------

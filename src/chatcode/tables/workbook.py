@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from chatcode._io.output import atomic_file
+from chatcode._io.output import atomic_file, excel_text
+from chatcode.errors import Location
 from chatcode.tables.journal import EXCEL_FORMATS, JournalColumn, cell_text, journal_columns
 from chatcode.tables.layouts import Table
 
@@ -41,7 +42,10 @@ def sheet_name(table: Table, used: set[str]) -> str:
 def _put(ws, row: int, col: int, value: object, **style: object):
     from chatcode.tables.report import _plain
 
-    cell = ws.cell(row=row, column=col, value=_plain(value))
+    value = _plain(value)
+    if isinstance(value, str):  # control characters escaped as Excel does; never cut
+        value = excel_text(value, Location(None, ws.title, row))
+    cell = ws.cell(row=row, column=col, value=value)
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, never a formula
     for key, val in style.items():
