@@ -243,8 +243,10 @@ def report_command(
         "real); default: not stated.", show_default=False)] = None,
     force: ForceOpt = False,
 ) -> None:
-    """A report folder: report.html (summary, methods-and-results draft, reliability,
-    every table and figure), report.docx, methods.md, tables.xlsx, tables.json, figures/.
+    """Write a report folder: a page, a Word document, the workbook and the figures.
+
+    report.html (summary, methods-and-results draft, reliability, every table and figure),
+    report.docx, methods.md, tables.xlsx, tables.json and figures/.
 
     Give every coding sheet as CODES (with --coder/--pass for the tables): the other
     coders and passes become the reliability section. See docs/tables.md.
