@@ -33,7 +33,8 @@ def vector(path: Path, code: str, posts: list[str]) -> list[int]:
     return [value[p] for p in posts]
 
 
-def test_table_shows_every_code_with_labels_and_notes(cli):
+def test_table_shows_every_code_with_labels_and_notes(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: one line per code
     res = cli("agree", ANNA, BEN, "--codebook", CB)
     assert res.returncode == 0, res.stderr
     out = res.stdout
@@ -172,7 +173,8 @@ def test_agree_on_two_filled_coding_sheets(cli, tmp_path):
     assert "Agreement of anna/main, ben/pretest on 6 post(s)" in human.stdout
 
 
-def test_three_coders_show_every_pair(cli, tmp_path):
+def test_three_coders_show_every_pair(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: one line per code
     cleo = tmp_path / "cleo.csv"
     cleo.write_text(ANNA.read_text(encoding="utf-8").replace("anna,main", "cleo,main"),
                     encoding="utf-8")

@@ -141,7 +141,7 @@ def test_cli_json_is_the_only_stdout(sample, cli, tmp_path):
         doc["figures"][0])
     assert re.search(r"reproduced tiny in \d+\.\d s", proc.stderr)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "figures.csv", "figures.json", "tables.xlsx"]
+        "chatcode.json", "figures.csv", "figures.json", "tables.xlsx"]
 
 
 def test_table_output_marks_every_figure(sample, cli):
