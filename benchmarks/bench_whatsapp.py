@@ -7,7 +7,10 @@ Generates two WhatsApp Android exports (``dd/mm/yy, HH:MM - Name: text``) of N l
 - ``plain``: member messages only (about 5 % run over two lines);
 - ``phrases``: the same, with one message in ten a system line, a media placeholder, a file
   attached with a caption, a deleted message, an edited marker or a poll, in the wording
-  of six languages (en, de, es, fr, pt-BR, tr).
+  of six languages (en, de, es, fr, pt-BR, tr);
+- ``ios``: the iOS layout (``[dd.mm.yy, HH:MM:SS] Name: text``) with 8 % system lines sent
+  by the chat (marked with LRM, four languages) and 12 % marked placeholders, calls and
+  deleted messages.
 
 Then times, in one run and on the same files, each implementation in its own Python
 process, alternating, best of ``--repeat`` runs:
@@ -69,6 +72,33 @@ def _phrase_line(rng: random.Random, head: str, words: str) -> str:
     body = [f"{media}", f"IMG-20210101-WA{rng.randrange(9999):04d}.jpg {attached}\n{words}",
             deleted, f"{words} {edited}", f"{poll}\n{words}?\nOPTION: yes (2)"][kind - 1]
     return f"{head}{a}: {body}"
+
+
+IOS_EVENTS = ["\u200e{a} added {b}", "\u200e{a} left", "\u200e{a} hat {b} hinzugefügt.",
+              "\u200e{a} añadió a {b}", "\u200e{a} a quitté le groupe",
+              "\u200eMessages and calls are end-to-end encrypted. Tap to learn more."]
+IOS_MARKED = ["\u200eimage omitted", "\u200e<attached: 00000012-PHOTO-2021-01-01-09-01-00.jpg>",
+              "\u200eBild weggelassen", "\u200eMissed voice call, \u200eTap to call back",
+              "\u200eThis message was deleted."]
+
+
+def generate_ios(path: Path, n_lines: int, seed: int = 7) -> None:
+    """Write an iOS-layout export of ``n_lines`` messages (see the module's notes)."""
+    rng = random.Random(seed)
+    t = dt.datetime(2021, 1, 1, 8, 0)
+    out: list[str] = []
+    for _ in range(n_lines):
+        t += dt.timedelta(seconds=rng.randint(1, 600))
+        head, r = f"[{t:%d.%m.%y}, {t:%H:%M:%S}] ", rng.random()
+        if r < 0.08:
+            a, b = rng.sample(NAMES, 2)
+            out.append(f"{head}Peers Group: {rng.choice(IOS_EVENTS).format(a=a, b=b)}")
+        elif r < 0.2:
+            out.append(f"{head}{rng.choice(NAMES)}: {rng.choice(IOS_MARKED)}")
+        else:
+            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 25)))
+            out.append(f"{head}{rng.choice(NAMES)}: {words.capitalize()}")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def generate(path: Path, n_lines: int, *, phrases: bool = False, seed: int = 7) -> None:
@@ -146,11 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name, phrases in (("plain", False), ("phrases", True)):
+    for name in ("plain", "phrases", "ios"):
         path = args.cache / f"whatsapp_{name}_{args.lines}.txt"
         if not path.exists():
             print(f"generating {path} ...", file=sys.stderr)
-            generate(path, args.lines, phrases=phrases)
+            if name == "ios":
+                generate_ios(path, args.lines)
+            else:
+                generate(path, args.lines, phrases=name == "phrases")
         files[name] = path
         print(f"file {name}: {path} ({args.lines:,} lines, {path.stat().st_size / 1e6:.1f} MB)")
     with tempfile.TemporaryDirectory() as tmp:

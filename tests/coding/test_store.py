@@ -58,7 +58,8 @@ def test_read_store_is_complete_for_confirmed_posts_only(tmp_path):
         st.mark_done("p2")                       # confirmed with no code at all
         st.set_codes("p3", "support", {"emotional"})   # opened, not confirmed
     df = read_store(tmp_path / "s.sqlite")
-    assert list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]
+    assert list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH,
+                                S.SUGGESTION]
     # 8 codes in the codebook (3 + 3 + 2), for each of the 2 confirmed posts
     assert len(df) == 2 * 8
     assert df[S.POST_ID].unique().tolist() == ["p1", "p2"]
@@ -89,7 +90,8 @@ def test_read_codes_takes_a_store_like_any_codes_source(tmp_path):
 def test_empty_store_reads_as_an_empty_codes_table(tmp_path):
     new_store(tmp_path).close()
     df = read_store(tmp_path / "s.sqlite")
-    assert df.empty and list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]
+    assert df.empty and list(df.columns) == [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH,
+                                             S.SUGGESTION]
 
 
 def test_position_progress_and_next_uncoded(tmp_path):

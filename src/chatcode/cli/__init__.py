@@ -19,7 +19,7 @@ def _register() -> None:
     import importlib
 
     for name in ("responses_cmd", "codebook_cmd", "sheet_cmd", "coder_cmd", "agree_cmd",
-                 "tables_cmd", "exchange_cmd", "reproduce_cmd"):
+                 "tables_cmd", "exchange_cmd", "reproduce_cmd", "suggest_cmd"):
         try:
             importlib.import_module(f"chatcode.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -19,6 +19,8 @@ _EPILOG = (
     "--first 10 --group g1 --store ben-pretest.sqlite\n\n"
     "  chatcode code corpus.xlsx --codebook diabpeers.yaml --coder anna --sample 20 --seed 7 "
     "--stratify --store anna-sample.sqlite\n\n"
+    "  chatcode code corpus.xlsx --codebook diabpeers.yaml --coder anna --store anna.sqlite "
+    "--suggest-from anna.sqlite --order uncertain\n\n"
     "Run the same command again to resume where you stopped. Read the codes with "
     "chatcode agree STORE... or chatcode tables CORPUS STORE."
 )
@@ -78,6 +80,17 @@ def code(
         show_default=False)] = None,
     stratify: Annotated[bool, typer.Option(
         "--stratify", help="Sample the same percentage from each group.")] = False,
+    suggest_from: Annotated[list[Path] | None, typer.Option(
+        "--suggest-from", help="Show coding suggestions learnt from these codes (a store, "
+        "sheet or codes table of one coder; may be this store). Only codes whose held-out "
+        "kappa clears --min-kappa are suggested; + accepts a suggestion.", exists=True,
+        dir_okay=False, show_default=False)] = None,
+    min_kappa: Annotated[float, typer.Option(
+        "--min-kappa", help="With --suggest-from: the bar for the lower bound of a code's "
+        "held-out kappa CI.", min=0.0, max=1.0)] = 0.8,
+    order: Annotated[str, typer.Option(
+        "--order", help="Coding order of a new store: time, or uncertain (active learning, "
+        "needs --suggest-from).")] = "time",
 ) -> None:
     """Code posts in a full-screen terminal app, one post at a time.
 
@@ -93,19 +106,54 @@ def code(
     from chatcode.corpus.corpus import read_corpus
 
     selection = _selection(first, group, sample, seed, stratify)
+    if order not in ("time", "uncertain"):
+        raise typer.BadParameter("use time or uncertain", param_hint="'--order'")
+    if order == "uncertain" and not suggest_from:
+        raise typer.BadParameter("--order uncertain needs --suggest-from CODES (the models "
+                                 "that rank the posts)", param_hint="'--order'")
     cb = load_codebook(codebook)
     posts = read_corpus(corpus).posts
     selected = select_posts(posts, selection)
+    suggester = _suggester(suggest_from, posts, cb, coder, pass_, min_kappa)
+    ids = _coding_order(store, selected, suggester if order == "uncertain" else None)
     _require_terminal()
     resumed = store.exists() and store.stat().st_size > 0
+    suggestions = None if suggester is None else suggester.suggest(
+        selected.set_index(S.POST_ID, drop=False).loc[ids].reset_index(drop=True))
     with CodingStore.open(store, codebook=cb, coder=coder, pass_=pass_, selection=selection,
-                          post_ids=selected[S.POST_ID].tolist()) as coding:
-        _run_app(coding, cb, posts, resumed)
+                          post_ids=ids) as coding:
+        _run_app(coding, cb, posts, resumed, suggestions)
         n_done, n = coding.progress()
     err.print(f"{n_done} of {n} posts coded; every decision is saved in {store}")
 
 
-def _run_app(coding, cb, posts, resumed: bool) -> None:
+def _suggester(sources, posts, cb, coder: str, pass_: str, min_kappa: float):
+    if not sources:
+        return None
+    from chatcode.coding.codes import read_codes
+    from chatcode.coding.suggest import describe_gate, train_for_coding
+
+    suggester = train_for_coding(posts, read_codes(sources, codebook=cb), cb, coder=coder,
+                                 pass_=pass_, min_kappa=min_kappa)
+    err.print(describe_gate(suggester), markup=False)
+    return suggester
+
+
+def _coding_order(store: Path, selected, suggester) -> list[str]:
+    """Time order, or the active-learning order for a new store; a store resumes in the
+    order it was made with."""
+    from chatcode.coding.store import stored_order
+
+    ids = selected[S.POST_ID].astype(str).tolist()
+    before = stored_order(store) if store.exists() and store.stat().st_size > 0 else None
+    if before is not None and set(before) == set(ids):
+        return list(before)
+    if suggester is None:
+        return ids
+    return suggester.order(selected)[S.POST_ID].tolist()
+
+
+def _run_app(coding, cb, posts, resumed: bool, suggestions=None) -> None:
     from chatcode.coding.tui import CoderApp
 
     n_done, n = coding.progress()
@@ -117,6 +165,6 @@ def _run_app(coding, cb, posts, resumed: bool) -> None:
     else:
         note = f"resuming at post {position + 1} of {n} ({n_done} coded)"
     err.print(note)
-    coder_app = CoderApp(coding, cb, posts)
+    coder_app = CoderApp(coding, cb, posts, suggestions=suggestions)
     coder_app.message = note
     coder_app.run()

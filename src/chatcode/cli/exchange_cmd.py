@@ -122,8 +122,10 @@ def import_(
     table = read_qdpx(project, codebook=load_codebook(codebook), pass_=pass_,
                       all_coded=all_coded)
     if suffix == ".csv":
-        with atomic_file(out, force=force) as tmp:
-            table.to_csv(tmp, index=False)
+        from chatcode._io.output import csv_text
+
+        with atomic_file(out, force=force) as tmp:  # read back by chatcode: no formula guard
+            tmp.write_text(csv_text(table, guard=False), encoding="utf-8", newline="")
     else:
         write_workbook(out, {"codes": table}, force=force)
     users = table[["coder", "pass"]].drop_duplicates()

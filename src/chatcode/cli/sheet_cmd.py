@@ -38,6 +38,8 @@ def _selection(first: float | None, sample: float | None, group: str | None,
     "--first 10 --group g1 -o ben-pretest.xlsx\n\n"
     "  chatcode sheet corpus.xlsx --codebook codebook.yaml --coder ben --pass reliability "
     "--sample 20 --seed 7 --stratify -o ben-sample.xlsx\n\n"
+    "  chatcode sheet corpus.xlsx --codebook codebook.yaml --coder anna --pass main2 "
+    "--suggest-from anna-main.xlsx --order uncertain -o anna-next.xlsx\n\n"
     "Read the filled sheet back wherever CODES is asked for, e.g. "
     "chatcode agree anna.xlsx ben.xlsx --codebook codebook.yaml",
 )
@@ -68,15 +70,46 @@ def sheet(
         help="Show times in this zone, e.g. Europe/Berlin (default: this machine's).",
         show_default=False)] = None,
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+    suggest_from: Annotated[list[Path] | None, typer.Option(
+        "--suggest-from", help="Add a locked 'suggested' column with coding suggestions "
+        "learnt from these codes (one coder's sheet, store or codes table); only codes whose "
+        "held-out kappa clears --min-kappa. Never filled into the code columns.",
+        exists=True, dir_okay=False, show_default=False)] = None,
+    min_kappa: Annotated[float, typer.Option(
+        "--min-kappa", help="With --suggest-from: the bar for the lower bound of a code's "
+        "held-out kappa CI.", min=0.0, max=1.0)] = 0.8,
+    order: Annotated[str, typer.Option(
+        "--order", help="Row order: time, or uncertain (active learning, needs "
+        "--suggest-from).")] = "time",
 ) -> None:
     """Write an Excel coding sheet (see chatcode.coding.sheets.write_sheet)."""
     selection = _selection(first, sample, group, seed, stratify)
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the sheet must be an .xlsx file", param_hint="--out")
     check_writable(out, force=force)
+    if order not in ("time", "uncertain"):
+        raise typer.BadParameter("use time or uncertain", param_hint="'--order'")
+    if order == "uncertain" and not suggest_from:
+        raise typer.BadParameter("--order uncertain needs --suggest-from CODES",
+                                 param_hint="'--order'")
     cb = load_codebook(codebook)
-    written = write_sheet(read_corpus(corpus), cb, out, coder=coder, pass_=pass_,
-                          selection=selection, force=force, timezone=timezone)
+    the_corpus = read_corpus(corpus)
+    suggestions = ranking = None
+    if suggest_from:
+        from chatcode.coding.codes import read_codes
+        from chatcode.coding.selection import select_posts
+        from chatcode.coding.suggest import describe_gate, train_for_coding
+
+        suggester = train_for_coding(the_corpus, read_codes(suggest_from, codebook=cb), cb,
+                                     coder=coder, pass_=pass_, min_kappa=min_kappa)
+        err.print(describe_gate(suggester), markup=False)
+        selected = select_posts(the_corpus.posts, selection)
+        suggestions = suggester.suggest(selected)
+        if order == "uncertain":
+            ranking = suggester.order(selected)["post_id"].tolist()
+    written = write_sheet(the_corpus, cb, out, coder=coder, pass_=pass_,
+                          selection=selection, force=force, timezone=timezone,
+                          suggestions=suggestions, order=ranking)
     from chatcode.coding.meta import read_meta
 
     meta = read_meta(written) or {}

@@ -13,7 +13,8 @@ Notes
 - ``coded_at`` is an aware datetime (UTC); a coding sheet has no time per row, so its
   ``coded_at`` is the modification time of the workbook file.
 - Only the canonical columns are kept (``CODES_COLUMNS``, ``coded_at``,
-  ``codebook_hash``); other columns of a codes table are not carried over.
+  ``codebook_hash``, and ``suggestion`` where the source has it: ``accepted``, ``shown`` or
+  ``none``, see docs/suggestions.md); other columns of a codes table are not carried over.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def as_codes_frame(df: pd.DataFrame) -> pd.DataFrame:
         pd.NaT, index=df.index)).astype("datetime64[ns, UTC]")
     out[S.CODEBOOK_HASH] = (df[S.CODEBOOK_HASH] if S.CODEBOOK_HASH in df.columns else
                             pd.Series(None, index=df.index)).astype("str")
+    if S.SUGGESTION in df.columns:  # optional: kept when the source records it
+        out[S.SUGGESTION] = df[S.SUGGESTION].astype("str")
     return out.reset_index(drop=True)
 
 
@@ -214,6 +217,13 @@ def validate_codes(
     out[S.CODED_AT] = _coded_at(df, check)
     out[S.CODEBOOK_HASH] = (S.as_id(df[S.CODEBOOK_HASH]) if S.CODEBOOK_HASH in df.columns
                             else pd.Series(None, index=df.index, dtype="str"))
+    if S.SUGGESTION in df.columns:
+        kinds = (S.SUGGESTION_ACCEPTED, S.SUGGESTION_SHOWN, S.SUGGESTION_NONE)
+        sugg = S.cell_text(df[S.SUGGESTION]).fillna("").str.strip().replace(
+            "", S.SUGGESTION_NONE)
+        check.rows(~sugg.isin(kinds), "unknown suggestion state", S.SUGGESTION,
+                   f"use {', '.join(kinds)} (or leave it empty)", values=df[S.SUGGESTION])
+        out[S.SUGGESTION] = sugg
     if not check.problems:
         check.duplicates(out)
         check.codebook(out, codebook)

@@ -113,6 +113,8 @@ def write_sheet(
     selection: Selection = ALL,
     force: bool = False,
     timezone: str | None = None,
+    suggestions: pd.DataFrame | None = None,
+    order: Sequence[str] | None = None,
 ) -> Path:
     """Write an Excel coding sheet for one coder and pass; returns ``path``.
 
@@ -124,6 +126,11 @@ def write_sheet(
     Notes
     -----
     - Blind coding: the sheet never holds anybody's codes; every code cell starts empty.
+    - ``suggestions`` (rows of :meth:`chatcode.coding.suggest.Suggester.suggest`) adds a
+      locked ``suggested`` column after the code columns: the codes proposed for the post
+      with their probabilities. It is never read back as codes; the code cells stay empty.
+    - ``order`` (post ids) puts the rows in that order, e.g. the active-learning order of
+      :meth:`~chatcode.coding.suggest.Suggester.order`; posts not in it follow in time order.
     - All text is written as text, never as a formula (``=HYPERLINK(...)`` stays literal).
     - Characters Excel cannot store (control characters) are shown as U+FFFD and texts
       longer than Excel's 32,767 characters are cut, with a warning giving the count; the
@@ -135,6 +142,8 @@ def write_sheet(
         corpus = read_corpus(corpus)
     tz = resolve_timezone(timezone)
     posts = select_posts(corpus.posts, selection)
+    if order is not None:
+        posts = _reorder(posts, order)
     if posts.empty:
         raise CodingError("the selection holds no posts", hint="check the corpus and the "
                           "selection (--first/--sample/--group)")
@@ -151,17 +160,54 @@ def write_sheet(
             "selection": selection.describe(n=len(rows)), "n_posts": len(rows),
             "post_ids_sha256": ids_checksum(ids), "timezone": tz, "layout": layout.to_json(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    if suggestions is not None:
+        meta["suggestions"] = "suggested column (never read as codes)"
+    if order is not None:
+        meta["order"] = "active learning (uncertain first)"
     from openpyxl import Workbook
 
     path = Path(path)
     with atomic_file(path, force=force) as tmp:
         wb = Workbook()
         _coding_sheet(wb.active, rows, codebook, layout, tz)
+        if suggestions is not None:
+            _suggestion_column(wb.active, ids, suggestions, len(layout.headers()) + 1)
         _codebook_sheet(wb.create_sheet(CODEBOOK_SHEET), codebook)
         _posts_sheet(wb.create_sheet(POSTS_SHEET), rows)
         add_meta_sheet(wb, meta)
         wb.save(tmp)
     return path
+
+
+def _reorder(posts: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    rank = {str(p): i for i, p in enumerate(order)}
+    key = posts[S.POST_ID].astype(str).map(rank).fillna(len(rank)).to_numpy()
+    return posts.iloc[pd.Series(key).argsort(kind="stable").to_numpy()].reset_index(drop=True)
+
+
+SUGGESTED = "suggested"
+
+
+def _suggestion_column(ws, ids: list[str], suggestions: pd.DataFrame, col: int) -> None:
+    """A locked column after the code columns: the proposed codes of each post, as text."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    rows = suggestions[suggestions["suggested"].astype(bool)]
+    text: dict[str, list[str]] = {}
+    for pid, dim, code, p in zip(rows[S.POST_ID], rows[S.DIMENSION], rows[S.CODE],
+                                 rows["probability"], strict=True):
+        text.setdefault(str(pid), []).append(f"{dim}:{code} ({p:.2f})")
+    fill = PatternFill("solid", fgColor="FFF9C4")
+    head = {"font": Font(bold=True, italic=True), "fill": fill,
+            "alignment": Alignment(wrap_text=True, vertical="top")}
+    _text_cell(ws, 1, col, SUGGESTED, head)
+    _text_cell(ws, 2, col, "Suggested codes (a proposal, not a code: enter your own codes "
+               "in the code columns)", head)
+    style = {"fill": fill, "alignment": Alignment(wrap_text=True, vertical="top")}
+    for r, pid in enumerate(ids, FIRST_DATA_ROW):
+        _text_cell(ws, r, col, "; ".join(text.get(pid, [])), style)
+    ws.column_dimensions[get_column_letter(col)].width = 36
 
 
 def _check_names(coder: str, pass_: str) -> None:

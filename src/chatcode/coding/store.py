@@ -11,6 +11,11 @@ selected post ids), ``posts`` (the selection in coding order), ``codebook_codes`
 UTC and the codebook hash), and ``current`` and ``done`` (the state the log leads to).
 See docs/coding.md, "The terminal coder".
 
+Coding suggestions (docs/suggestions.md) add ``suggestions`` (the proposal last shown per
+post and dimension) and an ``accepted`` column in ``decisions`` and ``current`` (1 when the
+coder took the proposal with the accept key). Stores made before are given them when opened
+(:func:`_migrate`, additive: older chatcode versions still read the file).
+
 Notes
 -----
 *Coded with no code.* A dimension is *decided* once the coder chose codes in it, or chose
@@ -53,7 +58,8 @@ import pandas as pd
 from chatcode.corpus import schema as S
 from chatcode.errors import CodingError, Location, Problem, Problems
 
-__all__ = ["CodingStore", "Undone", "is_store", "post_fingerprint", "read_store"]
+__all__ = ["CodingStore", "Undone", "is_store", "post_fingerprint", "read_store",
+           "stored_order"]
 
 KIND = "coding_store"
 STORE_VERSION = "1"
@@ -81,6 +87,12 @@ CREATE TABLE current (
 CREATE TABLE done (post_id TEXT PRIMARY KEY, done_at TEXT NOT NULL);
 """
 
+#: added by coding suggestions; stores made before get them when opened (see _migrate)
+_SUGGESTION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS suggestions (
+    post_id TEXT NOT NULL, dimension TEXT NOT NULL, codes TEXT NOT NULL,
+    shown_at TEXT NOT NULL, PRIMARY KEY (post_id, dimension))
+"""
 #: seconds after the last heartbeat when a writer's lease may be taken over
 LEASE_TIMEOUT = 20.0
 #: seconds between two heartbeats of an open store
@@ -216,6 +228,7 @@ class CodingStore:
             if not new:
                 store._check_resume(wanted)
             store._lease = _Lease.take(conn, path, store.coder, store.pass_)
+            _migrate(conn)  # coding suggestions' table and column, once the lease is held
         except BaseException:
             store.close()
             raise
@@ -291,10 +304,13 @@ class CodingStore:
         return int(n_done), len(self.post_ids)
 
     # --- decisions --------------------------------------------------------------------
-    def set_codes(self, post_id: str, dimension: str, codes: set[str] | Sequence[str]) -> bool:
+    def set_codes(self, post_id: str, dimension: str, codes: set[str] | Sequence[str], *,
+                  accepted: bool = False) -> bool:
         """Decide the codes of ``post_id`` in ``dimension`` (an empty set: no code).
 
-        Committed at once. Returns False when nothing changed (nothing is logged then).
+        ``accepted``: the coder took a coding suggestion with the accept key (recorded, so
+        assisted and unassisted decisions can be told apart). Committed at once. Returns
+        False when nothing changed (nothing is logged then).
         Raises :class:`CodingError` for an unknown post, dimension or code, or for several
         codes in a single-choice dimension.
         """
@@ -302,18 +318,20 @@ class CodingStore:
         chosen = self._check_codes(dimension, codes)
         now = _now()
         with self._tx() as cur:
-            row = cur.execute("SELECT codes, coded_at FROM current WHERE post_id = ? AND "
-                              "dimension = ?", (post_id, dimension)).fetchone()
+            row = cur.execute("SELECT codes, coded_at, accepted FROM current WHERE post_id = ? "
+                              "AND dimension = ?", (post_id, dimension)).fetchone()
             if row is not None and tuple(json.loads(row[0])) == chosen:
                 return False
             previous = None if row is None else json.dumps(
-                {"codes": json.loads(row[0]), "coded_at": row[1]})
+                {"codes": json.loads(row[0]), "coded_at": row[1], "accepted": row[2]})
+            flag = 1 if accepted else None
             cur.execute("INSERT INTO decisions (action, post_id, dimension, codes, previous, "
-                        "coded_at, codebook_hash) VALUES ('set', ?, ?, ?, ?, ?, ?)",
+                        "coded_at, codebook_hash, accepted) VALUES ('set', ?, ?, ?, ?, ?, ?, ?)",
                         (post_id, dimension, json.dumps(chosen), previous, now,
-                         self.meta["codebook_hash"]))
-            cur.execute("INSERT OR REPLACE INTO current VALUES (?, ?, ?, ?)",
-                        (post_id, dimension, json.dumps(chosen), now))
+                         self.meta["codebook_hash"], flag))
+            cur.execute("INSERT OR REPLACE INTO current (post_id, dimension, codes, coded_at, "
+                        "accepted) VALUES (?, ?, ?, ?, ?)",
+                        (post_id, dimension, json.dumps(chosen), now, flag))
         return True
 
     def mark_done(self, post_id: str) -> bool:
@@ -330,8 +348,8 @@ class CodingStore:
             cur.execute("INSERT INTO decisions (action, post_id, codes, coded_at, "
                         "codebook_hash) VALUES ('done', ?, ?, ?, ?)",
                         (post_id, json.dumps(filled), now, self.meta["codebook_hash"]))
-            cur.executemany("INSERT INTO current VALUES (?, ?, '[]', ?)",
-                            [(post_id, d, now) for d in filled])
+            cur.executemany("INSERT INTO current (post_id, dimension, codes, coded_at) "
+                            "VALUES (?, ?, '[]', ?)", [(post_id, d, now) for d in filled])
             cur.execute("INSERT INTO done VALUES (?, ?)", (post_id, now))
         return True
 
@@ -359,6 +377,17 @@ class CodingStore:
                         "codebook_hash) VALUES ('undo', ?, ?, ?, ?, ?)",
                         (post_id, dimension, did, now, self.meta["codebook_hash"]))
         return Undone(action, post_id, dimension)
+
+    def record_suggestion(self, post_id: str, dimension: str,
+                          codes: set[str] | Sequence[str]) -> None:
+        """Record the coding suggestion shown for a post's dimension (the latest one counts).
+
+        A suggestion is never a decision: this changes no codes."""
+        self._check_post(post_id)
+        chosen = self._check_codes(dimension, codes)
+        with self._tx() as cur:
+            cur.execute("INSERT OR REPLACE INTO suggestions VALUES (?, ?, ?, ?)",
+                        (post_id, dimension, json.dumps(chosen), _now()))
 
     # --- plumbing ---------------------------------------------------------------------
     def _check_post(self, post_id: str) -> None:
@@ -519,8 +548,9 @@ def _restore(cur: sqlite3.Cursor, post_id: str, dimension: str, previous: str | 
                     (post_id, dimension))
         return
     before = json.loads(previous)
-    cur.execute("INSERT OR REPLACE INTO current VALUES (?, ?, ?, ?)",
-                (post_id, dimension, json.dumps(before["codes"]), before["coded_at"]))
+    cur.execute("INSERT OR REPLACE INTO current (post_id, dimension, codes, coded_at, accepted) "
+                "VALUES (?, ?, ?, ?, ?)", (post_id, dimension, json.dumps(before["codes"]),
+                                           before["coded_at"], before.get("accepted")))
 
 
 def _selection_text(selection: Any) -> str:
@@ -572,6 +602,23 @@ def _create(conn: sqlite3.Connection, wanted: dict[str, str], codebook: Any,
         cur.executemany("INSERT INTO codebook_codes VALUES (?, ?, ?, ?, ?)", codes)
 
 
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Give a store made before coding suggestions their table and columns (additive)."""
+    missing = [t for t in ("decisions", "current") if "accepted" not in _columns(conn, t)]
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                             "'suggestions'").fetchone() is not None
+    if not missing and has_table:
+        return
+    with _Transaction(conn) as cur:
+        for table in missing:
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN accepted INTEGER")
+        cur.execute(_SUGGESTION_SCHEMA)
+
+
 def _is_empty(conn: sqlite3.Connection) -> bool:
     (n,) = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     return n == 0
@@ -590,20 +637,30 @@ def _difference(name: str, key: str, have: dict[str, str], want: dict[str, str])
 
 
 def _iter_rows(conn: sqlite3.Connection, meta: dict[str, str]) -> Iterator[tuple]:
-    sql = ("SELECT p.post_id, k.dimension, k.code, c.codes, c.coded_at FROM posts p "
-           "JOIN done d ON d.post_id = p.post_id CROSS JOIN codebook_codes k "
-           "JOIN current c ON c.post_id = p.post_id AND c.dimension = k.dimension "
-           "ORDER BY p.seq, k.dim_seq, k.code_seq")
-    for post_id, dim, code, codes, coded_at in conn.execute(sql):
+    suggested = ("accepted" in _columns(conn, "current") and conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'suggestions'").fetchone() is not None)
+    extra = (", c.accepted, s.codes IS NOT NULL FROM posts p" if suggested else
+             ", NULL, 0 FROM posts p")
+    join = (" LEFT JOIN suggestions s ON s.post_id = p.post_id AND s.dimension = k.dimension"
+            if suggested else "")
+    sql = ("SELECT p.post_id, k.dimension, k.code, c.codes, c.coded_at" + extra +
+           " JOIN done d ON d.post_id = p.post_id CROSS JOIN codebook_codes k "
+           "JOIN current c ON c.post_id = p.post_id AND c.dimension = k.dimension" + join +
+           " ORDER BY p.seq, k.dim_seq, k.code_seq")
+    for post_id, dim, code, codes, coded_at, accepted, shown in conn.execute(sql):
+        state = (S.SUGGESTION_ACCEPTED if accepted else S.SUGGESTION_SHOWN if shown
+                 else S.SUGGESTION_NONE)
         yield (post_id, meta["coder"], meta["pass"], dim, code,
-               int(code in json.loads(codes)), coded_at, meta["codebook_hash"])
+               int(code in json.loads(codes)), coded_at, meta["codebook_hash"], state)
 
 
 def read_store(path: str | Path) -> pd.DataFrame:
     """The codes table of a coding store (docs/schema.md).
 
     One row per confirmed post x code: the columns ``schema.CODES_COLUMNS`` plus
-    ``coded_at`` (aware UTC datetime of the decision) and ``codebook_hash``. Every code of
+    ``coded_at`` (aware UTC datetime of the decision), ``codebook_hash`` and ``suggestion``
+    (``accepted``: the coder took a coding suggestion for this dimension with the accept
+    key; ``shown``: one was on screen and the coder decided otherwise; ``none``). Every code of
     every dimension has a row (``value`` 0 or 1); posts not confirmed have none.
     Safe to call while the coder is still running (it reads the committed decisions).
     """
@@ -620,7 +677,7 @@ def read_store(path: str | Path) -> pd.DataFrame:
         rows = list(_iter_rows(conn, meta))
     finally:
         conn.close()
-    columns = [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]
+    columns = [*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH, S.SUGGESTION]
     df = pd.DataFrame(rows, columns=columns)
     for col in columns:
         if col == S.VALUE:
@@ -630,3 +687,17 @@ def read_store(path: str | Path) -> pd.DataFrame:
         else:
             df[col] = df[col].astype("str")
     return df
+
+
+def stored_order(path: str | Path) -> tuple[str, ...] | None:
+    """The post ids of an existing store in coding order; ``None`` when there is no store
+    yet (used to resume a store whose order was not time order, e.g. active learning)."""
+    path = Path(path)
+    if not is_store(path):
+        return None
+    conn = _connect(path)
+    try:
+        _read_meta(conn, path)
+        return tuple(r[0] for r in conn.execute("SELECT post_id FROM posts ORDER BY seq"))
+    finally:
+        conn.close()

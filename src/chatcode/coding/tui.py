@@ -19,6 +19,7 @@ Keys (also shown on screen):
 ``Left`` / ``b`` / ``p`` previous post
 ``j``                   jump to the next post not coded yet
 ``u`` / ``Ctrl+Z``      undo the last decision (also one made before a restart)
+``+`` / ``=``           accept the coding suggestion shown (with ``--suggest-from``)
 ``q``                   quit; everything is already saved
 =====================  ==================================================================
 
@@ -28,6 +29,10 @@ Every key that decides something writes to the store (one committed transaction)
 the screen changes. Confirming a post decides every dimension left open as "no code" (see
 :mod:`chatcode.coding.store`); a post counts as coded only once confirmed. Replies and
 reactions a post received are not shown, so the coder is blind to its responses.
+
+*Suggestions* (docs/suggestions.md) are shown as a highlighted proposal next to the codes,
+never set: the coder takes them with ``+`` (stored as ``accepted``) or codes as usual. Each
+proposal shown is recorded in the store, so assisted and unassisted decisions can be compared.
 
 Everything shown comes from a chat or a codebook and is shown literally: control and escape
 sequences appear as symbols (``␛``, see :func:`chatcode._io.terminal.safe_text`), so no
@@ -113,6 +118,7 @@ class CoderApp(App[None]):
                 priority=True),
         Binding("j", "jump", "Next uncoded", priority=True),
         Binding("u,ctrl+z", "undo", "Undo", priority=True),
+        Binding("plus,equals_sign", "accept", "Accept suggestion", priority=True),
         Binding("q", "quit", "Quit (saved)", priority=True),
         Binding("0", "none", "No code", show=False, priority=True),
         Binding("up", "cursor(-1)", show=False, priority=True),
@@ -123,8 +129,10 @@ class CoderApp(App[None]):
     ]
 
     def __init__(self, store: CodingStore, codebook: Any, posts: pd.DataFrame, *,
-                 start: int | None = None) -> None:
+                 start: int | None = None, suggestions: pd.DataFrame | None = None) -> None:
         super().__init__()
+        self.suggestions = _proposals(suggestions)
+        self._recorded: set[str] = set()
         self.store = store
         self.codebook = codebook
         self.posts = posts.set_index(S.POST_ID, drop=False)
@@ -184,6 +192,25 @@ class CoderApp(App[None]):
             chosen = set() if current == {code} else {code}
         self.store.set_codes(self.post_id, self.dimension.id, chosen)
         self._say("")
+
+    def proposal(self, post_id: str | None = None) -> dict[str, dict[str, float]]:
+        """The suggestion for a post: dimension -> {code: probability} (gate open only)."""
+        return self.suggestions.get(post_id or self.post_id, {})
+
+    def action_accept(self) -> None:
+        proposal = self.proposal()
+        if not proposal:
+            self._say("no suggestion for this post")
+            return
+        decided = self.store.codes(self.post_id)
+        for dim in self.dimensions:
+            if dim.id not in proposal:
+                continue
+            codes = set(proposal[dim.id])
+            if dim.multiple:
+                codes |= set(decided.get(dim.id, ()))
+            self.store.set_codes(self.post_id, dim.id, codes, accepted=True)
+        self._say("suggestion accepted; check it, then Enter to confirm")
 
     def action_none(self) -> None:
         self.store.set_codes(self.post_id, self.dimension.id, set())
@@ -252,7 +279,16 @@ class CoderApp(App[None]):
         self._show()
 
     # --- drawing ----------------------------------------------------------------------
+    def _record(self) -> None:
+        """Store the proposal shown for this post (once per session and post)."""
+        if self.post_id in self._recorded:
+            return
+        self._recorded.add(self.post_id)
+        for dim, codes in self.proposal().items():
+            self.store.record_suggestion(self.post_id, dim, set(codes))
+
     def _show(self) -> None:
+        self._record()
         decided = self.store.codes(self.post_id)
         self.query_one("#status", Static).update(self._status(decided))
         self.query_one("#context", Static).update(self._thread_view())
@@ -298,8 +334,13 @@ class CoderApp(App[None]):
             state = ("not decided" if chosen is None else
                      "no code" if not chosen else f"{len(chosen)} chosen")
             out.append("> " if focused else "  ", style="bold")
-            out.append(safe_text(f"{dim.label} ({kind}): {state}") + "\n",
+            out.append(safe_text(f"{dim.label} ({kind}): {state}"),
                        style="bold reverse" if focused else "bold")
+            proposed = self.proposal().get(dim.id, {})
+            if proposed:
+                out.append("  suggested: " + ", ".join(proposed) + " (+ accepts)",
+                           style="bold black on yellow")
+            out.append("\n")
             for c_i, code in enumerate(dim.codes):
                 mark = ("[x]" if dim.multiple else "(*)") if chosen and code.id in chosen \
                     else ("[ ]" if dim.multiple else "( )")
@@ -307,8 +348,12 @@ class CoderApp(App[None]):
                 style = "reverse" if focused and c_i == self.cursor else ""
                 indent = "    " if getattr(code, "parent", None) else "  "
                 out.append(f"  {indent}{mark} {key if focused else ' '} "
-                           f"{safe_text(code.label)}\n",
+                           f"{safe_text(code.label)}",
                            style=style)
+                if code.id in proposed:
+                    out.append(f"  <- suggested (p={proposed[code.id]:.2f})",
+                               style="black on yellow")
+                out.append("\n")
         return out
 
     def _definitions(self) -> Text:
@@ -336,5 +381,19 @@ class CoderApp(App[None]):
     def _legend() -> Text:
         return Text("1-9, a c d e ...: code of the focused dimension  0: no code  "
                     "Tab: dimension  Up/Down+Space: cursor  Enter/n: confirm & next  "
-                    "Left/b/p: back  Right: skip  j: next uncoded  u: undo  q: quit. "
+                    "Left/b/p: back  Right: skip  j: next uncoded  u: undo  +: accept "
+                    "suggestion  q: quit. "
                     "Confirming counts open dimensions as 'no code'.")
+
+
+def _proposals(suggestions: pd.DataFrame | None) -> dict[str, dict[str, dict[str, float]]]:
+    """post id -> dimension -> {code: probability} from the rows of
+    :meth:`chatcode.coding.suggest.Suggester.suggest` that are suggested."""
+    if suggestions is None or suggestions.empty:
+        return {}
+    rows = suggestions[suggestions["suggested"].astype(bool)]
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for pid, dim, code, p in zip(rows[S.POST_ID], rows[S.DIMENSION], rows[S.CODE],
+                                 rows["probability"], strict=True):
+        out.setdefault(str(pid), {}).setdefault(str(dim), {})[str(code)] = float(p)
+    return out

@@ -54,6 +54,11 @@ CODES_COLUMNS = (POST_ID, CODER, PASS, DIMENSION, CODE, VALUE)
 CODED_AT = "coded_at"            # when the decision was made (ISO 8601 / aware datetime)
 CODEBOOK_HASH = "codebook_hash"  # Codebook.hash of the codebook the coder used
 CODES_EXTRA_COLUMNS = (CODED_AT, CODEBOOK_HASH)
+# optional: how a coding suggestion took part in the decision of a post's dimension
+SUGGESTION = "suggestion"
+SUGGESTION_ACCEPTED = "accepted"  # the coder took the suggestion with the accept key
+SUGGESTION_SHOWN = "shown"        # a suggestion was on screen; the coder decided otherwise
+SUGGESTION_NONE = "none"          # no suggestion was shown
 CONSENSUS_PASS = "consensus"
 
 # --- responses ---------------------------------------------------------------------------

@@ -227,6 +227,18 @@ class Phrases:
             out[kind] = "|".join(regexes) if regexes else "\\x00never\\x00"
         return out
 
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one Phrases per set of tables
+    def whole_by_language(self, kind: str) -> list[tuple[str, str]]:
+        """(language, pattern) per language: ``whole`` over that language's templates only
+        (small patterns RE2 runs fast; one big alternation of every language does not)."""
+        out = []
+        for code, lang in self.languages.items():
+            regexes = sorted({template_regex(t) for t in lang.phrases.get(kind, [])},
+                             key=lambda r: (-len(r), r))
+            if regexes:
+                out.append((code, f"(?is)^[\u200e\u200f]*(?:{'|'.join(regexes)})$"))
+        return out
+
     def alternation(self, kind: str) -> str:
         """The regular expressions of every template of ``kind``, joined by ``|``."""
         return self._alternations[kind]

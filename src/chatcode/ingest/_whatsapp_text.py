@@ -96,6 +96,21 @@ def _flag_where(values: pa.Array, mask: pa.Array, pattern: str) -> pa.Array:
     return pc.replace_with_mask(out, mask, hit)
 
 
+def flag_system(values: pa.Array, mask: pa.Array, phrases: Phrases,
+                kind: str = "system") -> pa.Array:
+    """Whether each value (of the rows of ``mask``) is a phrase of ``kind``: one language
+    at a time, each on the rows no language has matched yet."""
+    found = pa.array(np.zeros(len(values), dtype=bool))
+    left = mask
+    for _, pattern in phrases.whole_by_language(kind):
+        if not pc.any(left).as_py():
+            break
+        hit = _flag_where(values, left, pattern)
+        found = pc.or_(found, hit)
+        left = pc.and_(left, pc.invert(hit))
+    return found
+
+
 def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     """(has author, author, text, bare) of ``Name: text`` bodies, split at the first ``": "``
     of the first line (so ``~ Kendi:)`` and ``John 14:13`` stay whole). A body without
@@ -119,7 +134,8 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Arra
     rows = pc.indices_nonzero(colon)
     found = pc.extract_regex(pc.take(body, rows), "(?s)^(?P<a>[^\n]+?):(?P<t>.*)$")
     name, tail = found.field("a"), found.field("t")
-    known = pc.unique(pc.filter(author, has_author))
+    encoded = author.dictionary_encode()  # the names of rows with an author, without a copy
+    known = pc.take(encoded.dictionary, pc.unique(pc.filter(encoded.indices, has_author)))
     is_bare = pc.or_(pc.equal(tail, ""), pc.starts_with(tail, "\n"))
     ok = pc.or_(is_bare, pc.fill_null(pc.is_in(strip_marks(name), strip_marks(known)), False))
     gap = pc.or_(pc.starts_with(tail, " "), pc.starts_with(tail, "\n"))
@@ -274,7 +290,7 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
         text, clean_body = raw_text, body
     marked = pc.starts_with(raw_text, "\u200e")
     rare = _rare(shown, has_author)
-    whole = pc.or_(pc.invert(has_author), _flag_where(clean_body, rare, phrases.whole("system")))
+    whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases))
     flags = phrase_flags(text, phrases)
     author = normalize_names(shown)
 
@@ -289,14 +305,13 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     quiet = pc.and_(pc.invert(whole), pc.invert(pc.or_(placeholder, said_call)))
     # a marked text (iOS), or the text of a sender with at most 3 lines (hand-made files
     # with the chat's name as sender)
-    said_system = _flag_where(text, pc.and_(quiet, pc.or_(marked, rare)),
-                              phrases.whole("system"))
+    said_system = flag_system(text, pc.and_(quiet, pc.or_(marked, rare)), phrases)
     # the chat itself: its name, and senders whose marked lines are system events (iOS)
     if pc.any(said_system).as_py():
         chat_names = chat_names | set(pc.unique(pc.filter(author, said_system)).to_pylist())
     chat_sender = senders(chat_names)
-    said_system = pc.or_(said_system, _flag_where(
-        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases.whole("system")))
+    said_system = pc.or_(said_system, flag_system(
+        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases))
     structural = pc.and_(pc.and_(chat_sender, marked), pc.invert(placeholder))
     sender = pc.or_(pc.or_(said_system, said_call), pc.and_(quiet, structural))
     system = pc.or_(whole, sender)

@@ -2,6 +2,7 @@
 plain numpy coefficient functions (:mod:`~chatcode.reliability.coefficients`).
 """
 
+from chatcode.reliability import coefficients
 from chatcode.reliability.agreement import (
     NONE,
     RARE_MIN_POSTS,
@@ -11,4 +12,5 @@ from chatcode.reliability.agreement import (
     agreement,
 )
 
-__all__ = ["NONE", "RARE_MIN_POSTS", "RARE_SHARE", "AgreementResult", "CodingMatrix", "agreement"]
+__all__ = ["NONE", "RARE_MIN_POSTS", "RARE_SHARE", "AgreementResult", "CodingMatrix", "agreement",
+           "coefficients"]
