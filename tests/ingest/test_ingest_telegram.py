@@ -197,3 +197,12 @@ def test_empty_chats_among_others_are_warned_about_by_name(tmp_path):
             f"{path}: 1 chat without messages, left out: Old group")):
         corpus = chatcode.ingest(path, timezone="UTC")
     assert "Old group" not in set(corpus.posts[S.GROUP])
+
+
+def test_damaged_structures_do_not_crash(tmp_path):
+    """A value where a list belongs is read as an empty list, not a traceback."""
+    data = json.loads(FULL.read_text(encoding="utf-8"))
+    data["left_chats"]["list"][0]["messages"][0]["reactions"] = True
+    data["chats"]["list"][0]["messages"][0]["reactions"] = {"count": 2}
+    corpus = chatcode.ingest(_write(tmp_path, data), timezone="UTC")
+    assert len(corpus.posts) == len(chatcode.ingest(FULL, timezone="UTC").posts)

@@ -33,7 +33,8 @@ def vector(path: Path, code: str, posts: list[str]) -> list[int]:
     return [value[p] for p in posts]
 
 
-def test_table_shows_every_code_with_labels_and_notes(cli):
+def test_table_shows_every_code_with_labels_and_notes(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: one line per code
     res = cli("agree", ANNA, BEN, "--codebook", CB)
     assert res.returncode == 0, res.stderr
     out = res.stdout
@@ -81,17 +82,18 @@ def test_min_kappa_fails_naming_the_codes_below(cli):
     assert "support:informational" not in res.stderr.split("error:")[1]
 
 
-def test_min_kappa_passes_and_undefined_kappa_needs_allow_undefined(cli, tmp_path):
+def test_min_kappa_passes_codes_that_never_vary_unless_variation_is_required(cli, tmp_path):
     anna = ANNA.read_text(encoding="utf-8")
     retest = anna.replace(",main,", ",retest,")
     (tmp_path / "retest.csv").write_text(retest, encoding="utf-8")
     args = ("agree", ANNA, tmp_path / "retest.csv", "--codebook", CB, "--min-kappa", "0.8")
     res = cli(*args)
+    assert res.returncode == 0, res.stderr
+    assert "every code and single-choice dimension reaches kappa 0.8; 1 code(s) never " \
+        "vary and pass: support:medical" in res.stderr
+    res = cli(*args, "--require-variation")
     assert res.returncode == 1
     assert "support:medical: kappa undefined (code never used)" in res.stderr
-    res = cli(*args, "--allow-undefined")
-    assert res.returncode == 0, res.stderr
-    assert "every code and single-choice dimension reaches kappa 0.8" in res.stderr
 
 
 def test_output_file_and_no_overwrite(cli, tmp_path):
@@ -171,7 +173,8 @@ def test_agree_on_two_filled_coding_sheets(cli, tmp_path):
     assert "Agreement of anna/main, ben/pretest on 6 post(s)" in human.stdout
 
 
-def test_three_coders_show_every_pair(cli, tmp_path):
+def test_three_coders_show_every_pair(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: one line per code
     cleo = tmp_path / "cleo.csv"
     cleo.write_text(ANNA.read_text(encoding="utf-8").replace("anna,main", "cleo,main"),
                     encoding="utf-8")

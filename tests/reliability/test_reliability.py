@@ -494,15 +494,22 @@ def test_json_has_the_contract_fields_and_no_nan():
 def test_the_gate_lists_codes_below_and_undefined_kappas():
     res = agreement(from_vectors(A__main=[1, 0, 1, 0, 1, 0], B__main=[1, 0, 1, 0, 0, 1]),
                     CODEBOOK)
-    failing = res.below(0.8)
-    assert set(zip(failing["dimension"], failing["code"].fillna(""), strict=True)) == {
+    strict = res.below(0.8, require_variation=True)
+    assert set(zip(strict["dimension"], strict["code"].fillna(""), strict=True)) == {
         ("support", "informational"), ("support", "emotional"), ("support", "medical"),
         ("topic", "nutrition"), ("topic", "activity"), ("topic", "")}
-    assert failing.set_index("code").loc["informational", "reason"] == "kappa 0.333 < 0.8"
-    assert failing.set_index("code").loc["medical", "reason"] == (
+    assert strict.set_index("code").loc["informational", "reason"] == "kappa 0.333 < 0.8"
+    assert strict.set_index("code").loc["medical", "reason"] == (
         "kappa undefined (code never used)")
-    relaxed = res.below(0.3, allow_undefined=True)
-    assert relaxed.empty
+    # the documented rule: a code that never varies (full agreement) passes and is named
+    failing = res.below(0.8)
+    assert list(failing["code"]) == ["informational"]
+    assert res.without_variation() == ["support:emotional", "support:medical",
+                                       "topic:nutrition", "topic:activity"]
+    assert res.below(0.3).empty
+    # strict (a published "kappa > 0.3"): a kappa equal to the bound fails
+    assert res.below(1 / 3, strict=True).set_index("code").loc[
+        "informational", "reason"] == "kappa 0.333 is not above 0.333333"
 
 
 # --- Gwet's analytic SEs in the agreement table; exact zeros; degenerate cases -----------------

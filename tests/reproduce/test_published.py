@@ -91,9 +91,10 @@ def diabpeers():
     ("reminder", "30", ""), ("playful", "136-137", ""), ("mood_question", "291-293", ""),
     ("medical", "3", "0,1,1"), ("technical", "5-6", "0,0,0,0,0; 0,0,0,0,0,0"),
 ])
-def test_diabpeers_group_sizes_from_the_issue(diabpeers, code, sizes, values):
-    """The issue: reminders exactly 30, playful 136 or 137, mood questions 291-293 (N = 2584),
-    medical exactly 3 with responses 0, 1, 1, technical 5-6 posts all with 0 responses."""
+def test_diabpeers_group_sizes_from_the_published_figures(diabpeers, code, sizes, values):
+    """The published figures imply: reminders exactly 30, playful 136 or 137, mood
+    questions 291-293 (N = 2584), medical exactly 3 with responses 0, 1, 1, technical 5-6
+    posts all with 0 responses."""
     row = diabpeers.joint.set_index("code").loc[code]
     assert row["sizes"] == sizes
     assert row["values"] == values
@@ -112,8 +113,8 @@ def test_diabpeers_percentages(diabpeers):
 
 
 def test_t_tests_cannot_give_table_10_stars(diabpeers):
-    """The issue: a t-test gives p ~ .005-.008 for informative support, so it would print
-    '***' where the paper prints '*'."""
+    """From the published means and SDs, a t-test gives p ~ .005-.008 for informative
+    support, so it would print '***' where the paper prints '*'."""
     row = diabpeers.tests.set_index("code").loc["informational"]
     assert not row["welch_can"] and not row["student_can"]
     low, high = (float(x) for x in row["student_p"].split("-"))
@@ -129,7 +130,7 @@ def test_time_notes(diabpeers):
 
 def test_population_derived_from_goal_setting():
     """230 posts = 8.9% of N: 230/0.0895 = 2569.8 and 230/0.0885 = 2598.9, so N 2570-2598;
-    with that range, mood questions may also have 288 posts (the issue's "288 or 291-293")."""
+    with that range, mood questions may also have 288 posts ("288 or 291-293")."""
     report = check_published(DIABPEERS, max_value=12)
     assert report.population["n_total"] == "2570-2598"
     mood = report.joint.set_index("code").loc["mood_question", "sizes"]

@@ -59,9 +59,9 @@ def test_workbook_needs_a_file_and_is_not_overwritten(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"wrote {out}: 5 table(s)" in r.stderr and r.stdout == ""
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Table 10", "Table 9", "Table 11", "Table 7", "latency",
-                             "provenance"]
-    prov = dict(wb["provenance"].iter_rows(min_row=2, values_only=True))
+    assert wb.sheetnames == ["Table 10", "Table 9", "Table 11", "Table 7", "Reply delay",
+                             "Provenance"]
+    prov = dict(wb["Provenance"].iter_rows(min_row=2, values_only=True))
     assert prov["option adjust"] == "holm" and prov["coder"] == "A"
     again = cli("tables", *BASE, "-o", out)
     assert again.returncode == 1 and "already exists" in again.stderr
@@ -85,7 +85,8 @@ def test_report_writes_the_folder(cli, tmp_path):
     out = tmp_path / "report"
     invoke("report", *BASE, "-o", out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["chatcode.json", "figures", "report.html", "tables.json", "tables.xlsx"]
+    assert names == ["chatcode.json", "figures", "methods.md", "report.docx", "report.html",
+                     "tables.json", "tables.xlsx"]
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert figures == sorted(f"table_{t}.{ext}" for t in ("10", "11", "7", "latency",
                                                           "participation", "network",

@@ -35,7 +35,8 @@ def coded():
 
 def test_the_report_folder(tmp_path, coded):
     out = write_report(coded, tmp_path / "report", inputs=[HERE / "codes.csv"])
-    assert sorted(p.name for p in out.iterdir()) == ["chatcode.json", "figures", "report.html",
+    assert sorted(p.name for p in out.iterdir()) == ["chatcode.json", "figures", "methods.md",
+                                                    "report.docx", "report.html",
                                                     "tables.json", "tables.xlsx"]
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(p.stem for p in (out / "figures").glob("*.svg")) == [
@@ -54,7 +55,8 @@ def test_the_html_page_is_self_contained(tmp_path, coded):
     assert "<script" not in page and "<link" not in page and "<img" not in page
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     assert "Table 7. Responses to nudging approaches" in page
-    assert "4.00** (0.000)" in page and "no continuity correction" in page
+    assert "<td>4.00</td><td>0.000</td>" in page and "<td>**</td>" in page
+    assert "no continuity correction" in page
     assert "Provenance" in page and coded.codebook.hash in page
 
 
@@ -122,3 +124,23 @@ def test_notebooks_run(name):
     assert "def " not in source and "lambda" not in source
     imports = re.findall(r"^\s*(?:from|import) (\S+)", source, flags=re.M)
     assert {m.split(".")[0] for m in imports} <= {"chatcode", "pathlib", "tempfile"}
+
+
+def test_a_mean_of_zero_is_drawn_as_a_marker(tmp_path, coded):
+    """A bar of width 0 draws nothing: a mean of 0 gets a marker and a "0" on the axis."""
+    from chatcode.corpus import schema as S
+
+    silent = coded.units.loc[coded.units[S.RESPONSES].eq(0), S.POST_ID].tolist()[:2]
+    codes = read_codes(HERE / "codes.csv", codebook=coded.codebook)
+    quiz = codes["code"].eq("quiz")
+    codes.loc[quiz, "value"] = codes.loc[quiz, "post_id"].isin(silent).astype(
+        codes["value"].dtype)
+    zero = coded_posts(coded.corpus, codes, coded.codebook)
+    table = next(t for t in build_tables(zero, tables=["7"]))
+    ax = with_without_figure(zero, table).axes[0]
+    markers = [line for line in ax.get_lines() if line.get_gid() == "zero_mean"]
+    assert len(markers) == 1 and list(markers[0].get_xdata()) == [0]
+    assert "0" in [t.get_text() for t in ax.texts]
+    # the figure of a table without a zero mean has none
+    plain = with_without_figure(coded, build_tables(coded, tables=["7"])[0]).axes[0]
+    assert not [line for line in plain.get_lines() if line.get_gid() == "zero_mean"]

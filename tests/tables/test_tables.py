@@ -387,15 +387,25 @@ def test_workbook_is_journal_style_with_provenance(tmp_path, coded, codebook):
     write_workbook(built, path, provenance=[("codebook_hash", codebook.hash),
                                             (f"input sha256 {HERE / 'codes.csv'}", digest)])
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Table 7", "Table 9", "latency", "provenance"]
+    assert wb.sheetnames == ["Table 7", "Table 9", "Reply delay", "Provenance"]
     ws = wb["Table 7"]
-    assert ws["A1"].value == "Table 7. Responses to nudging approaches"
-    assert [c.value for c in ws[3]][:3] == ["Nudging approach", "With: mean (SD)",
-                                             "Without: mean (SD)"]
-    assert ws["A5"].value == "=HYPERLINK(\"http://x\",\"quiz\")" and ws["A5"].data_type == "s"
-    assert ws["B5"].value == "4.00** (0.000)" and ws["B5"].data_type == "s"
-    assert ws["A7"].value.startswith("Note. Test: Mann-Whitney U test")
-    prov = dict(wb["provenance"].iter_rows(min_row=2, values_only=True))
+    assert (ws["A1"].value, ws["A2"].value) == ("Table 7", "Responses to nudging approaches")
+    # a spanning header over the n, %, M, SD of the posts with / without the code
+    assert ("B4:E4" in ws.merged_cells, ws["B4"].value, ws["F4"].value) == (
+        True, "With", "Without")
+    assert [c.value for c in ws[5]] == ["Nudging approach", "n", "%", "M", "SD", "n", "M",
+                                        "SD", "U", "p", "Sig."]
+    assert ws["A7"].value == "=HYPERLINK(\"http://x\",\"quiz\")" and ws["A7"].data_type == "s"
+    # numbers are numbers, with the journal's number formats; stars in their own column
+    assert (ws["D7"].value, ws["D7"].data_type, ws["D7"].number_format) == (4.0, "n", "0.00")
+    assert (ws["E7"].value, ws["E7"].number_format) == (0.0, "0.000")
+    assert (ws["I7"].value, ws["I6"].value) == (32, 45.5)
+    assert ws["J7"].number_format == '[<0.001]"<.001";.000' and ws["K7"].value == "**"
+    assert ws["A9"].value.startswith("Note. Test: Mann-Whitney U test")
+    assert ws["A9"].alignment.wrap_text and "A9:K9" in ws.merged_cells
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    prov = dict(wb["Provenance"].iter_rows(min_row=2, values_only=True))
     assert prov[f"input sha256 {HERE / 'codes.csv'}"] == digest
     with pytest.raises(ChatcodeError, match=re.escape("already exists")):
         write_workbook(built, path)
@@ -437,7 +447,7 @@ def test_a_table_that_is_not_a_codes_table(corpus, codes, codebook):
 
 
 def test_every_table_names_replies_inferred_from_timing(corpus, codes, codebook):
-    """The issue on WhatsApp: inferred reply links are marked in the corpus and named in
+    """WhatsApp: inferred reply links are marked in the corpus and named in
     every report; a corpus without them gets no such note."""
     from chatcode.corpus import schema as S
     from chatcode.corpus.corpus import Corpus

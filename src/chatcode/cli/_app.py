@@ -27,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: wraps to any terminal (cli/_help.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -110,7 +111,10 @@ def run(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     _state["warnings"] = 0
     try:
-        code = app(args=argv, prog_name="chatcode", standalone_mode=False)
+        from chatcode.cli._help import tidy_help
+
+        code = tidy_help(typer.main.get_command(app))(args=argv, prog_name="chatcode",
+                                                      standalone_mode=False)
     except ChatcodeError as exc:
         if _state["debug"]:
             raise

@@ -49,12 +49,12 @@ def agree(
         "-o", "--out", help="Write the output to this file instead of stdout.",
         dir_okay=False)] = None,
     min_kappa: Annotated[float | None, typer.Option(
-        help="Exit 1 naming every code (and single-choice dimension) whose kappa is below "
-        "this; an undefined kappa fails too (see --allow-undefined).", min=-1.0, max=1.0)
-    ] = None,
-    allow_undefined: Annotated[bool, typer.Option(
-        help="With --min-kappa: let codes without variation pass (never used, or used for "
-        "every post, with full agreement).")] = False,
+        help="Exit 1 naming every code and single-choice dimension whose kappa is below "
+        "K; codes that never vary pass (docs/agreement.md).", min=-1.0, max=1.0,
+        metavar="K")] = None,
+    require_variation: Annotated[bool, typer.Option(
+        "--require-variation", help="With --min-kappa: also fail codes whose kappa is "
+        "undefined because they never vary.")] = False,
     bootstrap: Annotated[int, typer.Option(
         help="Add a bootstrap CI of kappa from this many resamples of the posts.", min=0)
     ] = 0,
@@ -104,7 +104,7 @@ def agree(
         _note(f"wrote {disagreements}: {len(rows)} post/dimension pair(s) to settle "
               f"({rows['post_id'].nunique() if len(rows) else 0} post(s))")
     if min_kappa is not None:
-        _gate(result, min_kappa, allow_undefined)
+        _gate(result, min_kappa, require_variation)
 
 
 def _note(text: str) -> None:
@@ -117,8 +117,8 @@ def _notes(result: AgreementResult) -> None:
         _note(f"note: {note}")
 
 
-def _gate(result: AgreementResult, min_kappa: float, allow_undefined: bool) -> None:
-    failing = result.below(min_kappa, allow_undefined=allow_undefined)
+def _gate(result: AgreementResult, min_kappa: float, require_variation: bool) -> None:
+    failing = result.below(min_kappa, require_variation=require_variation)
     if len(failing):
         lines = [f"{r.dimension}:{r.code}" if isinstance(r.code, str) else
                  f"{r.dimension} (nominal)" for r in failing.itertuples()]
@@ -128,8 +128,10 @@ def _gate(result: AgreementResult, min_kappa: float, allow_undefined: bool) -> N
             f"{len(failing)} of {len(result.codes) + len(result.dimensions)} code(s) and "
             f"dimension(s) below kappa {min_kappa:g}: {details}",
             hint="discuss the disagreements (--disagreements FILE.xlsx), sharpen the "
-            "definitions and code again; for codes without variation see --allow-undefined")
-    _note(f"every code and single-choice dimension reaches kappa {min_kappa:g}")
+            "definitions and code again")
+    flat = [] if require_variation else result.without_variation()
+    _note(f"every code and single-choice dimension reaches kappa {min_kappa:g}"
+          + (f"; {len(flat)} code(s) never vary and pass: {', '.join(flat)}" if flat else ""))
 
 
 def _document(result: AgreementResult, format: Format) -> str:
@@ -138,8 +140,10 @@ def _document(result: AgreementResult, format: Format) -> str:
     if format is Format.csv:
         return csv_text(result.codes)
     buffer = io.StringIO()
-    console = SafeConsole(file=buffer, width=160, soft_wrap=False, force_terminal=False,
-                          color_system=None)
+    from chatcode.cli._app import out as terminal
+
+    console = SafeConsole(file=buffer, width=terminal.width, soft_wrap=False,
+                          force_terminal=False, color_system=None)
     for table in _tables(result):
         console.print(table)
     console.print(f"rare: the rarer category is under {RARE_SHARE:.0%} of the ratings or some "

@@ -28,6 +28,11 @@ CodebookArg = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, show_default=False)]
 
 
+def _weeks(n: object) -> str:
+    """``1 week``, ``6 weeks``; empty when not given."""
+    return "" if not n else f"{n} week" + ("" if n == 1 else "s")
+
+
 @codebook_app.command(
     epilog="Examples:\n\n  chatcode codebook check codebooks/diabpeers.yaml\n\n"
     "  chatcode codebook check my-codebook.qdc",
@@ -80,7 +85,7 @@ def _add_codes(node: Tree, dim: Dimension, parent: str | None, *, full: bool) ->
 
 def _code_text(code: Code, *, full: bool) -> str:
     tags = ", ".join(filter(None, [code.id, "extension" if code.extension else "",
-                                   f"{code.duration_weeks} weeks" if code.duration_weeks else ""]))
+                                   _weeks(code.duration_weeks)]))
     text = f"[bold]{safe_markup(code.label)}[/bold] [dim]({safe_markup(tags)})[/dim]\n" \
            f"{safe_markup(code.definition)}"
     if full:

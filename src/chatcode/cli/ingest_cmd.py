@@ -16,7 +16,7 @@ from chatcode.corpus.pseudonymize import check_key_path
 from chatcode.errors import ChatcodeWarning
 from chatcode.ingest import FORMATS, ingest_report
 
-_FORMATS_HELP = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
+_FORMATS_HELP = ", ".join(FORMATS)
 
 
 @app.command(
@@ -36,7 +36,8 @@ def ingest(
         "-o", "--out", help="Where to write the corpus: NAME.xlsx, NAME.parquet or NAME "
         "(a folder of CSV files).", show_default=False)],
     format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"Export format, or auto to detect it. {_FORMATS_HELP}.")
+        "--format", "-f", help=f"Export format: auto (detected from the content) or one of "
+        f"{_FORMATS_HELP}. What each reads: docs/ingest.md#formats.", metavar="NAME")
     ] = "auto",
     group: Annotated[str | None, typer.Option(
         help="Group name for posts whose export names none (default: the file name).")
@@ -66,8 +67,8 @@ def ingest(
         "the data.")] = None,
     scrub: Annotated[list[str] | None, typer.Option(
         "--scrub", metavar="phone,email,url",
-        help="Replace phone numbers, e-mail addresses and/or URLs in texts by \\[phone], "
-        "\\[email], \\[url] (comma-separated or repeated).")] = None,
+        help="Replace phone numbers, e-mail addresses and/or URLs in texts by [phone], "
+        "[email], [url] (comma-separated or repeated).")] = None,
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
     phrases: Annotated[list[Path] | None, typer.Option(
         "--phrases", metavar="FILE", exists=True, dir_okay=False,

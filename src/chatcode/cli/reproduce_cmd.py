@@ -41,8 +41,10 @@ def _note(text: str) -> None:
 
 
 def _console(buffer: io.StringIO) -> SafeConsole:
-    return SafeConsole(file=buffer, width=200, soft_wrap=False, force_terminal=False,
-                       color_system=None)
+    from chatcode.cli._app import out
+
+    return SafeConsole(file=buffer, width=out.width, soft_wrap=False, force_terminal=False,
+                       color_system=None)  # the terminal's width
 
 
 def _write(text: str) -> None:
@@ -99,16 +101,27 @@ def reproduce_command(
         raise typer.Exit(1)
 
 
+_RATIOS = {"figure": 3, "where": 1, "published": 1, "reproduced": 1, "note": 3}
+
+
 def _figures_text(figures: pd.DataFrame) -> str:
+    """Published vs reproduced, one row per figure. In a terminal narrower than 120 columns
+    the "where" column joins the note, so ids and values stay readable at 80."""
+    from rich import box
+
     buffer = io.StringIO()
     console = _console(buffer)
-    view = Table(title="Published vs reproduced", title_justify="left")
-    for name, justify in (("figure", "left"), ("where", "left"), ("published", "right"),
-                          ("reproduced", "right"), ("", "center"), ("note", "left")):
-        view.add_column(name, justify=justify, overflow="fold")
+    wide = console.width >= 120
+    view = Table(title="Published vs reproduced", title_justify="left", box=box.SIMPLE_HEAD,
+                 expand=True)
+    names = ["figure", *(["where"] if wide else []), "published", "reproduced", "", "note"]
+    for name in names:
+        view.add_column(name, justify="right" if name in ("published", "reproduced") else
+                        "left", overflow="fold", ratio=_RATIOS.get(name))
     for r in figures.itertuples():
-        view.add_row(r.id, r.where[:40], r.published, r.reproduced,
-                     "✓" if r.match else "✗", r.note)
+        place = [r.where[:40]] if wide else []
+        note = r.note if wide else "; ".join(x for x in (r.where, r.note) if x)
+        view.add_row(r.id, *place, r.published, r.reproduced, "✓" if r.match else "✗", note)
     console.print(view)
     console.print(f"{int(figures['match'].sum())} of {len(figures)} published figures "
                   "reproduced")

@@ -39,6 +39,7 @@ class Format(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 class Adjust(StrEnum):
@@ -57,7 +58,8 @@ class Family(StrEnum):
 Test = StrEnum("Test", [(t, t) for t in TESTS])
 Cluster = StrEnum("Cluster", [(c, c) for c in CLUSTERS])
 Responders = StrEnum("Responders", [(r, r) for r in RESPONDERS])
-SUFFIX = {".csv": Format.csv, ".json": Format.json, ".md": Format.md, ".xlsx": Format.xlsx}
+SUFFIX = {".csv": Format.csv, ".json": Format.json, ".md": Format.md, ".xlsx": Format.xlsx,
+          ".docx": Format.docx}
 
 CorpusArg = Annotated[Path, typer.Argument(
     help="A stored corpus: NAME.xlsx, a folder of CSV files, or NAME.parquet.", exists=True,
@@ -126,16 +128,16 @@ def _format(format: Format | None, path: Path | None, force: bool) -> Format:
     """The output format: --format, else the suffix of -o, else a table; checked early."""
     kind = SUFFIX.get(path.suffix.lower()) if path is not None else None
     if path is not None and kind is None:
-        raise typer.BadParameter(f"cannot tell the format of {path}: name it .csv, .json, .md "
-                                 "or .xlsx", param_hint="'-o' / '--out'")
+        raise typer.BadParameter(f"cannot tell the format of {path}: name it .csv, .json, .md, "
+                                 ".xlsx or .docx", param_hint="'-o' / '--out'")
     if format is not None and path is not None and format is not Format.table \
             and kind is not format:
         raise typer.BadParameter(f"--format {format.value} does not match {path}",
                                  param_hint="'-o' / '--out'")
     chosen = kind or format or Format.table
-    if chosen is Format.xlsx and path is None:
-        raise typer.BadParameter("a workbook is written to a file: give -o TABLES.xlsx",
-                                 param_hint="'--format'")
+    if chosen in (Format.xlsx, Format.docx) and path is None:
+        raise typer.BadParameter(f"a .{chosen.value} file is written to a file: give -o "
+                                 f"TABLES.{chosen.value}", param_hint="'--format'")
     if path is not None:
         check_writable(path, force=force)
     return chosen
@@ -143,13 +145,21 @@ def _format(format: Format | None, path: Path | None, force: bool) -> Format:
 
 def _rich(table: Table) -> RichTable:
     frame = journal_frame(table)
+    from rich import box
+
+    # no vertical rules (a journal table has none): 9 columns fit 80 terminal columns
     view = RichTable(title=heading(table), title_justify="left", caption=table_note(table),
-                     caption_justify="left")
+                     caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for j, name in enumerate(frame.columns):
+        cells = ["" if v is None else str(v) for v in frame.iloc[:, j]]
+        # a column is as wide as its longest word: mean and (SD), header words, wrap apart
+        word = max(len(w) for text in [str(name), *cells] for w in text.split() or [""])
+        word = max(word, min(max(map(len, cells), default=0), 12))  # "2 h 56 min" whole
         if j == 0:  # row labels wrap between words, never inside one
-            view.add_column(str(name), justify="left", min_width=16, overflow="fold")
+            view.add_column(str(name), justify="left", min_width=12, overflow="fold")
         else:
-            view.add_column(str(name), justify="right", overflow="fold")
+            view.add_column(str(name), justify="right", overflow="fold",
+                            max_width=max(word, 4))
     for row in frame.itertuples(index=False, name=None):
         view.add_row(*("" if v is None else str(v) for v in row))
     return view
@@ -164,7 +174,8 @@ def _rich(table: Table) -> RichTable:
     "  chatcode tables corpus codes.csv --codebook cb.yaml --coder A --pass main "
     "--test negbin --cluster author -o tables.xlsx\n\n"
     "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml --effect-size --cluster "
-    "author --adjust holm --adjust-family all",
+    "author --adjust holm --adjust-family all\n\n"
+    "  chatcode tables corpus.xlsx codes.csv --codebook cb.yaml -o tables.docx",
 )
 def tables_command(
     corpus: CorpusArg,
@@ -172,12 +183,12 @@ def tables_command(
     codebook: CodebookOpt,
     table: TableOpt = None,
     format: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="table (for people; default), csv, json, md, or xlsx (a "
-        "journal-style workbook; needs -o). Default with -o: from its suffix.",
+        "--format", "-f", help="table (default), csv, json, md, xlsx or docx (journal "
+        "tables; xlsx and docx need -o). With -o: from its suffix.",
         show_default=False)] = None,
     out_file: Annotated[Path | None, typer.Option(
-        "-o", "--out", help="Write to this file (.csv, .json, .md or .xlsx) instead of "
-        "stdout.", dir_okay=False, show_default=False)] = None,
+        "-o", "--out", help="Write to this file (.csv, .json, .md, .xlsx, .docx).",
+        dir_okay=False, show_default=False, metavar="FILE")] = None,
     coder: CoderOpt = None,
     pass_: PassOpt = None,
     test: TestOpt = None,
@@ -208,9 +219,13 @@ def tables_command(
             "tables": table or "all", **{k: v for k, v in overrides.items() if v is not None},
             "adjust_family": adjust_family.value})
         write_workbook(built, out_file, provenance=prov, force=force)
+    elif kind is Format.docx:
+        from chatcode.tables.docx import write_docx
+
+        write_docx(built, out_file, force=force)
     elif kind is Format.table and out_file is None:
         for t in built:
-            out.print(_rich(t))
+            out.print(_rich(t), soft_wrap=False)  # fold to the terminal width
             out.print()
         return
     else:
@@ -225,8 +240,8 @@ def tables_command(
     "report",
     epilog="Examples:\n\n"
     "  chatcode report corpus.xlsx codes.csv --codebook codebooks/diabpeers.yaml -o report\n\n"
-    "  chatcode report corpus codes.xlsx --codebook cb.yaml --coder A --pass main "
-    "--adjust holm -o report --force",
+    "  chatcode report corpus main.xlsx pretest.xlsx retest.xlsx --codebook cb.yaml "
+    "--coder A --pass main -o report --force",
 )
 def report_command(
     corpus: CorpusArg,
@@ -247,21 +262,33 @@ def report_command(
     include_self: SelfOpt = False,
     responders: RespondersOpt = Responders.all,
     strict: StrictOpt = False,
+    synthetic: Annotated[bool | None, typer.Option(
+        "--synthetic/--real", help="Say on the report that the data are synthetic (or "
+        "real); default: not stated.", show_default=False)] = None,
     force: ForceOpt = False,
 ) -> None:
-    """A report folder: tables.xlsx (journal style, with provenance), tables.json,
-    report.html (every table and figure, self-contained) and figures/*.png and *.svg.
+    """Write a report folder: a page, a Word document, the workbook and the figures.
 
-    Without --table: the codebook's tables plus code frequencies, reply latency and weekly
-    participation. See docs/tables.md.
+    report.html (summary, methods-and-results draft, reliability, every table and figure),
+    report.docx, methods.md, tables.xlsx, tables.json and figures/.
+
+    Give every coding sheet as CODES (with --coder/--pass for the tables): the other
+    coders and passes become the reliability section. See docs/tables.md.
     """
+    from chatcode.coding.codes import read_codes
+
     check_writable(out_dir, force=force, folder=True)
-    coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
+    cb = load_codebook(codebook)
+    all_codes = read_codes(codes, codebook=cb)
+    coded = coded_posts(read_corpus(corpus), all_codes, cb, coder=coder, pass_=pass_,
+                        include_self=include_self, responders=responders.value,
+                        strict=strict)
     overrides = _overrides(test, continuity, adjust, cluster, effect_size)
     overrides["adjust_family"] = adjust_family.value
     path = write_report(coded, out_dir, tables=table or "all",
-                        inputs=[corpus, *codes, codebook],
-                        options={"tables": table or "all"}, force=force, **overrides)
+                        inputs=[corpus, *codes, codebook], codes=all_codes,
+                        synthetic=synthetic, options={"tables": table or "all"},
+                        force=force, **overrides)
     figures = len(list((path / "figures").glob("*.png")))
-    err.print(f"wrote {path}: report.html, tables.xlsx, tables.json and {figures} figure(s) "
-              "in figures/")
+    err.print(f"wrote {path}: report.html, report.docx, methods.md, tables.xlsx, "
+              f"tables.json and {figures} figure(s) in figures/")

@@ -41,6 +41,11 @@ _WIDTHS = {"dimension": 14, "multiple": 10, "id": 20, "label": 28, "parent": 16,
            "note": 30}
 
 
+def _weeks(n: object) -> str:
+    """``1 week``, ``6 weeks``; empty when not given."""
+    return "" if not n else f"{n} week" + ("" if n == 1 else "s")
+
+
 def export_codebook(cb: Codebook, path: str | Path, *, force: bool = False) -> Path:
     """Write ``cb`` in the format of the file's suffix (.xlsx, .md, .qdc, .yaml).
 
@@ -91,7 +96,7 @@ def codebook_rows(cb: Codebook) -> list[dict[str, str]]:
                 "keywords": _keywords_text(code),
                 "note": "; ".join(filter(None, [
                     "extension" if code.extension else "",
-                    f"{code.duration_weeks} weeks" if code.duration_weeks else "", code.note])),
+                    _weeks(code.duration_weeks), code.note])),
             })
     return rows
 
@@ -180,7 +185,7 @@ def codebook_markdown(cb: Codebook) -> str:
 def _code_markdown(code: Code) -> list[str]:
     extra = [f"subcode of `{code.parent}`"] if code.parent else []
     extra += ["extension"] if code.extension else []
-    extra += [f"{_md(code.duration_weeks)} weeks"] if code.duration_weeks else []
+    extra += [_md(_weeks(code.duration_weeks))] if code.duration_weeks else []
     head = f"### {_md(code.label)} (`{code.id}`{', ' if extra else ''}{', '.join(extra)})"
     lines = [head, "", f"**Definition.** {_md(code.definition)}", ""]
     for title, items in (("Include", code.include), ("Exclude", code.exclude),

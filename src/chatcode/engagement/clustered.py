@@ -28,9 +28,15 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chatcode.corpus import schema as S
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes seconds to load)."""
+    from scipy import stats
+
+    return stats
 
 __all__ = ["FEW_CLUSTERS", "MIN_CLUSTERS_PER_ARM", "cluster_p", "cluster_rows", "gee_wald"]
 
@@ -42,8 +48,8 @@ def cluster_p(z: float, n_clusters: int) -> tuple[float, str]:
     """Two-sided p of a cluster-robust Wald statistic: t(G - 1) below
     :data:`FEW_CLUSTERS` clusters, else the normal distribution; and the method's name."""
     if n_clusters < FEW_CLUSTERS:
-        return float(2 * stats.t.sf(abs(z), n_clusters - 1)), f"cluster_t_{n_clusters - 1}df"
-    return float(2 * stats.norm.sf(abs(z))), "cluster_z"
+        return float(2 * _stats().t.sf(abs(z), n_clusters - 1)), f"cluster_t_{n_clusters - 1}df"
+    return float(2 * _stats().norm.sf(abs(z))), "cluster_z"
 
 
 def gee_wald(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[float, float]:
@@ -70,7 +76,7 @@ def cluster_rows(test: str, y: np.ndarray, masks: list[np.ndarray], cluster: np.
     g = int(groups.max()) + 1 if len(groups) else 0
     if test == "negbin":
         rows = [_negbin(y, m, groups) for m in masks]
-    target = stats.rankdata(y) if test == "mannwhitney" else y
+    target = _stats().rankdata(y) if test == "mannwhitney" else y
     out = []
     for mask, row in zip(masks, rows, strict=True):
         row = {**row, S.N_CLUSTERS: g, S.CLUSTER_Z: math.nan}
@@ -113,7 +119,7 @@ def _t_interval(row: dict[str, object], g: int) -> None:
     """The rate ratio's 95% CI on t(G - 1) instead of the normal distribution."""
     b = math.log(row[S.IRR])
     se = b / row[S.STATISTIC] if row[S.STATISTIC] else math.nan
-    t = float(stats.t.ppf(0.975, g - 1))
+    t = float(_stats().t.ppf(0.975, g - 1))
     low, high = math.exp(b - t * se), math.exp(b + t * se)
     row.update({S.IRR_CI_LOW: low, S.IRR_CI_HIGH: high, S.EFFECT_CI_LOW: low,
                 S.EFFECT_CI_HIGH: high})

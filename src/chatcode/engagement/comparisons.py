@@ -336,6 +336,8 @@ def _mannwhitney(y: np.ndarray, masks: list[np.ndarray], *, continuity: bool,
     n = len(y)
     _, index, counts = E.value_levels(y)
     ties = float((counts.astype("float64") ** 3 - counts).sum())
+    ends = np.cumsum(counts).astype("float64")
+    ranks = (ends - (counts - 1) / 2)[index]  # average ranks of ties, as scipy.stats.rankdata
     out = []
     for mask in masks:
         n1 = int(mask.sum())

@@ -29,11 +29,17 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chatcode.corpus import schema as S
 from chatcode.engagement.clustered import FEW_CLUSTERS
 from chatcode.errors import TablesError
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes seconds to load)."""
+    from scipy import stats
+
+    return stats
 
 __all__ = ["WEEK", "count_model", "model_frame"]
 
@@ -111,14 +117,14 @@ def count_model(frame: pd.DataFrame, formula: str, *, cluster: str = S.AUTHOR,
                           hint="check the formula's column names") from None
     z = res.params / res.bse
     if g < FEW_CLUSTERS:
-        q = stats.t.ppf(0.5 + level / 2, g - 1)
-        p = 2 * stats.t.sf(np.abs(z), g - 1)
+        q = _stats().t.ppf(0.5 + level / 2, g - 1)
+        p = 2 * _stats().t.sf(np.abs(z), g - 1)
         reference = f"t with {g - 1} df"
         note.append(f"only {g} clusters: p and CIs from t with {g - 1} df "
                     "(small-sample correction)")
     else:
-        q = stats.norm.ppf(0.5 + level / 2)
-        p = 2 * stats.norm.sf(np.abs(z))
+        q = _stats().norm.ppf(0.5 + level / 2)
+        p = 2 * _stats().norm.sf(np.abs(z))
         reference = "normal"
     out = pd.DataFrame({"term": pd.array(list(res.params.index), dtype="str"),
                         "estimate": res.params.to_numpy(), "se": res.bse.to_numpy(),

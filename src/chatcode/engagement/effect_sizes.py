@@ -21,13 +21,20 @@ The functions are vectorised over codes: the values are shared, one boolean mask
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes seconds to load)."""
+    from scipy import stats
+
+    return stats
 
 __all__ = ["Z95", "hedges_g", "mean_cis", "rank_biserial", "value_levels"]
 
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = NormalDist().inv_cdf(0.975)
 
 
 def value_levels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,7 +79,7 @@ def _fisher_ci(r: float, se: float, level: float) -> tuple[float, float]:
         return math.nan, math.nan
     if abs(r) >= 1 or se == 0:
         return math.nan, math.nan  # complete separation: Fisher's z is infinite, no CI
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(_stats().norm.ppf(0.5 + level / 2))
     centre, half = math.atanh(r), z * se / (1 - r * r)
     return math.tanh(centre - half), math.tanh(centre + half)
 
@@ -89,7 +96,7 @@ def hedges_g(n1: int, m1: float, s1: float, n0: int, m0: float, s0: float,
     j = 1 - 3 / (4 * (n1 + n0) - 9)
     g = j * d
     se = j * math.sqrt((n1 + n0) / (n1 * n0) + d * d / (2 * (n1 + n0)))
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(_stats().norm.ppf(0.5 + level / 2))
     return g, se, g - z * se, g + z * se
 
 
@@ -99,6 +106,6 @@ def mean_cis(n: np.ndarray, mean: np.ndarray, sd: np.ndarray,
     n = np.asarray(n, dtype="float64")
     ok = n >= 2
     t = np.full(n.shape, np.nan)
-    t[ok] = stats.t.ppf(0.5 + level / 2, n[ok] - 1)
+    t[ok] = _stats().t.ppf(0.5 + level / 2, n[ok] - 1)
     half = t * np.asarray(sd, dtype="float64") / np.sqrt(np.where(ok, n, np.nan))
     return np.asarray(mean) - half, np.asarray(mean) + half

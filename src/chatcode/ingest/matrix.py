@@ -31,8 +31,10 @@ Notes
   calls). ``m.notice`` messages (the message type for bots) get the role ``bot``.
 - ``m.image``, ``m.file``, ``m.video``, ``m.audio`` and stickers have 1 attachment; their
   text is the caption (``body`` when it differs from ``filename``), else empty.
-- Messages the exporting session could not decrypt are kept with an empty text and
-  ``src_undecrypted`` true, and counted.
+- Messages the exporting session could not decrypt (``m.room.encrypted``, or
+  ``m.bad.encrypted``) are left out like deleted ones, as WhatsApp's "Waiting for this
+  message": their text is unknown. The report counts them and says to export again from a
+  session that has the room keys; reactions and replies on them are counted as above.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ DESCRIPTION = "Matrix/Element \"Export chat\" JSON (one room; also TI-Messenger)
 MESSAGE = "m.room.message"
 STICKER = "m.sticker"
 ENCRYPTED = "m.room.encrypted"
+BAD_ENCRYPTED = "m.bad.encrypted"
+UNDECRYPTABLE = "undecryptable"
 MEMBER = "m.room.member"
 REACTION = "m.reaction"
 REDACTION = "m.room.redaction"
@@ -132,8 +136,13 @@ def read(source: Source, options: Options) -> Parsed:
     return Parsed(Corpus.trusted(posts, reactions), room.notes(posts, reactions))
 
 
+def _d(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (damaged or unusual events)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _relation(event: dict[str, Any]) -> dict[str, Any]:
-    rel = (event.get("content") or {}).get("m.relates_to")
+    rel = _d(event.get("content")).get("m.relates_to")
     return rel if isinstance(rel, dict) else {}
 
 
@@ -145,7 +154,7 @@ def _ts(event: dict[str, Any]) -> pd.Timestamp | None:
 
 
 def _redacted(event: dict[str, Any]) -> bool:
-    return bool((event.get("unsigned") or {}).get("redacted_because"))
+    return bool(_d(event.get("unsigned")).get("redacted_because"))
 
 
 class _Room:
@@ -171,11 +180,11 @@ class _Room:
                                              _HINT))
                 continue
             if event.get("type") == MEMBER and not _redacted(event):
-                name = (event.get("content") or {}).get("displayname")
+                name = _d(event.get("content")).get("displayname")
                 if isinstance(name, str) and name.strip() and event.get("state_key"):
                     self.names[str(event["state_key"])] = name.strip()
             if event.get("type") == REDACTION:
-                target = event.get("redacts") or (event.get("content") or {}).get("redacts")
+                target = event.get("redacts") or _d(event.get("content")).get("redacts")
                 if target:
                     self.redacted_ids.add(str(target))
         for pos, event in enumerate(self.events, start=1):
@@ -213,8 +222,10 @@ class _Room:
         if gone:
             self.left.add("deleted", post_id=eid, reactions=n_bundled)
         elif etype == MEMBER:
-            kind = str((event.get("content") or {}).get("membership") or "membership")
+            kind = str(_d(event.get("content")).get("membership") or "membership")
             self.left.add(kind, post_id=eid, reactions=n_bundled)
+        elif etype == ENCRYPTED or _d(event.get("content")).get("msgtype") == BAD_ENCRYPTED:
+            self.left.add(UNDECRYPTABLE, post_id=eid, reactions=n_bundled)
         else:
             self.posts.append(event)
             if counts:
@@ -232,13 +243,13 @@ class _Room:
         out = []
         for event in self.posts:
             eid, sender = str(event["event_id"]), str(event.get("sender") or "")
-            content = event.get("content") or {}
+            content = _d(event.get("content"))
             edited = self.final_content(event)
-            event["_edited"], event["_undecrypted"] = edited is not None, False
-            text, attachments, role, undecrypted = _text_and_kind(event, edited or content)
+            event["_edited"] = edited is not None
+            text, attachments, role = _text_and_kind(event, edited or content)
             rel = _relation(event)
             parent = (rel.get("event_id") if rel.get("rel_type") == "m.thread"
-                      else (rel.get("m.in_reply_to") or {}).get("event_id"))
+                      else _d(rel.get("m.in_reply_to")).get("event_id"))
             if parent and rel.get("rel_type") != "m.thread" and edited is None:
                 text = _FALLBACK.sub("", text, count=1)
             row = {S.POST_ID: eid, S.GROUP: group, S.TIMESTAMP: _ts(event),
@@ -246,9 +257,7 @@ class _Room:
                    S.PARENT_ID: str(parent) if parent else None, S.ATTACHMENTS: attachments,
                    S.SRC_PREFIX + "user_id": sender, S.SRC_PREFIX + "edited": edited is not None,
                    S.SRC_PREFIX + "msgtype": content.get("msgtype")}
-            if undecrypted:
-                row[S.SRC_PREFIX + "undecrypted"] = event["_undecrypted"] = True
-            out.append(row | J.extras(event, CONSUMED | {"_edited", "_undecrypted"}))
+            out.append(row | J.extras(event, CONSUMED | {"_edited"}))
         return out
 
     def final_content(self, event: dict[str, Any]) -> dict[str, Any] | None:
@@ -256,14 +265,14 @@ class _Room:
         sender = event.get("sender")
         found = [(ts, e) for ts, s, e in self.edits.pop(str(event["event_id"]), [])
                  if s == sender]
-        bundled = ((event.get("unsigned") or {}).get("m.relations") or {}).get("m.replace")
+        bundled = _d(_d(event.get("unsigned")).get("m.relations")).get("m.replace")
         if isinstance(bundled, dict) and isinstance(
-                (bundled.get("content") or {}).get("m.new_content"), dict):
+                _d(bundled.get("content")).get("m.new_content"), dict):
             found.append((int(bundled.get("origin_server_ts") or 0), bundled))
         if not found:
             return None
         latest = max(found, key=lambda t: t[0])[1]
-        new = (latest.get("content") or {}).get("m.new_content")
+        new = _d(latest.get("content")).get("m.new_content")
         return new if isinstance(new, dict) else None
 
     def reaction_rows(self) -> list[dict[str, Any]]:
@@ -309,10 +318,10 @@ class _Room:
                            f"the role {role}" if role == S.BOT else
                            f"kept {J.plural(n, what)} (name, topic, pins, ...) with the role "
                            f"{role}")
-        n = sum(1 for e in self.posts if e.get("_undecrypted"))
+        n = self.left.posts[UNDECRYPTABLE]
         if n:
             out.append(f"{J.plural(n, 'message')} could not be decrypted by the exporting "
-                       "session: kept with an empty text (src_undecrypted); export again from "
+                       f"session and {'was' if n == 1 else 'were'} left out: export again from "
                        "a session that has the room keys")
         n_unlisted = int(reactions[S.AUTHOR].isna().sum())
         if n_unlisted:
@@ -322,7 +331,7 @@ class _Room:
 
 
 def _bundled_annotations(event: dict[str, Any]) -> list[tuple[str, int]]:
-    rel = ((event.get("unsigned") or {}).get("m.relations") or {}).get("m.annotation")
+    rel = _d(_d(event.get("unsigned")).get("m.relations")).get("m.annotation")
     chunk = rel.get("chunk") if isinstance(rel, dict) else None
     out = []
     for item in chunk or []:
@@ -334,25 +343,23 @@ def _bundled_annotations(event: dict[str, Any]) -> list[tuple[str, int]]:
     return out
 
 
-def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str, int, str, bool]:
-    """(text, attachments, role, undecrypted) of a kept event."""
+def _text_and_kind(event: dict[str, Any], content: dict[str, Any]) -> tuple[str, int, str]:
+    """(text, attachments, role) of a kept event."""
     etype = str(event.get("type") or "")
     msgtype = str(content.get("msgtype") or "")
     body = content.get("body") if isinstance(content.get("body"), str) else ""
-    if etype == ENCRYPTED or msgtype == "m.bad.encrypted":
-        return "", 0, S.DEFAULT_ROLE, True
     if etype == STICKER or msgtype in FILES:
         caption = body if content.get("filename") and body != content.get("filename") else ""
-        return caption, 1, S.DEFAULT_ROLE, False
+        return caption, 1, S.DEFAULT_ROLE
     if etype in POLL_START:
         start = content.get(etype) or content.get("org.matrix.msc3381.poll.start") or {}
-        question = start.get("question") or {}
+        question = _d(_d(start).get("question"))
         text = question.get("body") or question.get("m.text") or question.get(
             "org.matrix.msc1767.text") or body
         if isinstance(text, list):
             text = " ".join(str(t.get("body", "")) for t in text if isinstance(t, dict))
-        return str(text or ""), 0, S.DEFAULT_ROLE, False
+        return str(text or ""), 0, S.DEFAULT_ROLE
     if etype == MESSAGE:
-        return body, 0, S.BOT if msgtype == "m.notice" else S.DEFAULT_ROLE, False
+        return body, 0, S.BOT if msgtype == "m.notice" else S.DEFAULT_ROLE
     state = {"m.room.topic": "topic", "m.room.name": "name"}.get(etype)
-    return str(content.get(state) or "") if state else "", 0, S.SYSTEM, False
+    return str(content.get(state) or "") if state else "", 0, S.SYSTEM

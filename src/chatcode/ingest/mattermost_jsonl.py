@@ -433,7 +433,7 @@ def _notes(export: _Export, posts: pd.DataFrame, n_replies: int, n_reactions: in
         kinds = posts[col].dropna().value_counts()
         what = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         n = int(kinds.sum())
-        notes.append(f"of these, {M.plural(n, 'post')} without a type "
-                     f"{'was' if n == 1 else 'were'} recognised as system posts by the "
-                     f"server's wording ({what}); see src_system_inferred")
+        verb = "was recognised as a system post" if n == 1 else "were recognised as system posts"
+        notes.append(f"of these, {M.plural(n, 'post')} without a type {verb} by the server's "
+                     f"wording ({what}); see src_system_inferred")
     return notes

@@ -68,6 +68,10 @@ _GROUP_EVENT = re.compile(
     r"removed .+ from the group\.|left the group\.)$", re.S)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def repair(text: Any) -> str:
     """Meta's mis-decoded text (UTF-8 bytes read as Latin-1) back to what was written."""
     if not isinstance(text, str):
@@ -204,7 +208,7 @@ class _Reader:
         sender = repair(msg.get("sender_name", msg.get("senderName"))).strip() or "unknown"
         text = repair(msg.get("content", msg.get("text")))
         reactions = [(repair(r.get("actor")).strip() or "unknown", repair(r.get("reaction")))
-                     for r in msg.get("reactions") or [] if isinstance(r, dict)]
+                     for r in _list(msg.get("reactions")) if isinstance(r, dict)]
         mtype = str(msg.get("type") or "")
         kind = ("deleted" if msg.get("is_unsent") or msg.get("isUnsent") else
                 "added" if mtype == "Subscribe" else "left" if mtype == "Unsubscribe" else
@@ -212,7 +216,7 @@ class _Reader:
         if kind is not None:
             self.left.add(kind, reactions=len(reactions))
             return
-        attachments = sum(len(msg.get(k) or []) for k in MEDIA) + int(bool(msg.get("sticker")))
+        attachments = sum(len(_list(msg.get(k))) for k in MEDIA) + int(bool(msg.get("sticker")))
         if _ATTACHMENT_LINE.match(text):
             text, attachments = "", max(attachments, 1)
             self.attachment_lines += 1

@@ -286,7 +286,8 @@ class _Export:
         subtype = str(msg.get("subtype") or "")
         ts = _ts(msg.get("ts"))
         post_id = f"{folder}:{msg.get('ts')}"
-        n_reactions = sum(_count(r) for r in msg.get("reactions") or [] if isinstance(r, dict))
+        n_reactions = sum(_count(r) for r in msg.get("reactions") or []
+                          if isinstance(r, dict)) if isinstance(msg.get("reactions"), list) else 0
         if subtype in JOIN_LEAVE:
             self.left.add(subtype, post_id=post_id, reactions=n_reactions)
             return
@@ -318,10 +319,11 @@ class _Export:
             S.PARENT_ID: parent, S.ATTACHMENTS: _attachments(msg, subtype),
             "_uid": uid, "_bot": self.bot_name(msg, uid),
         } | J.extras(msg, CONSUMED) | ({S.SRC_PREFIX + "user_id": uid} if uid else {}))
-        for r in msg.get("reactions") or []:
+        for r in msg.get("reactions") if isinstance(msg.get("reactions"), list) else []:
             if not isinstance(r, dict):
                 continue
-            listed = [(str(u), None) for u in r.get("users") or []]
+            users = r.get("users") if isinstance(r.get("users"), list) else []
+            listed = [(str(u), None) for u in users]
             self.reactions += J.reaction_rows(post_id, str(r.get("name") or "reaction"),
                                               listed, r.get("count", len(listed)))
 
@@ -400,10 +402,11 @@ class _Export:
 
 
 def _count(reaction: dict[str, Any]) -> int:
+    users = reaction.get("users") if isinstance(reaction.get("users"), list) else []
     try:
-        return max(int(reaction.get("count", len(reaction.get("users") or []))), 0)
+        return max(int(reaction.get("count", len(users))), 0)
     except (TypeError, ValueError):
-        return len(reaction.get("users") or [])
+        return len(users)
 
 
 def _attachments(msg: dict[str, Any], subtype: str) -> int:

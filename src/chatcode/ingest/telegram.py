@@ -78,7 +78,7 @@ def read(source: Source, options: Options) -> Parsed:
         extra = {S.SRC_PREFIX + "chat_type": chat.get("type"),
                  S.SRC_PREFIX + "chat_id": J.cell(chat.get("id"))}
         where = Location(source.path, sheet=f"chat {n} ({group})" if full else None)
-        for pos, msg in enumerate(chat.get("messages") or [], start=1):
+        for pos, msg in enumerate(_list(chat.get("messages")), start=1):
             if not isinstance(msg, dict):
                 problems.append(Problem(f"message {pos} is not a JSON object", where, _HINT))
                 continue
@@ -96,12 +96,21 @@ def read(source: Source, options: Options) -> Parsed:
     return Parsed(Corpus.trusted(posts, table), _notes(posts, table, len(chats), full))
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON list, else an empty one (damaged files)."""
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _chats(data: Any, source: Source) -> tuple[list[dict[str, Any]], bool]:
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
         return [data], False
     if isinstance(data, dict) and isinstance(data.get("chats"), dict):
         chats = [c for key in ("chats", "left_chats")
-                 for c in (data.get(key) or {}).get("list") or [] if isinstance(c, dict)]
+                 for c in _list(_dict(data.get(key)).get("list")) if isinstance(c, dict)]
         return chats, True
     keys = ", ".join(list(data)[:10]) if isinstance(data, dict) else type(data).__name__
     raise IngestError(
@@ -121,7 +130,7 @@ def _check_not_empty(chats: list[dict[str, Any]], full: bool, source: Source) ->
         raise IngestError("the account export holds no chats (chats.list is empty): there "
                           "is nothing to ingest", where=source.where, hint=_EMPTY_HINT)
     empty = [str(c.get("name") or c.get("id") or f"chat {n}")
-             for n, c in enumerate(chats, start=1) if not c.get("messages")]
+             for n, c in enumerate(chats, start=1) if not _list(c.get("messages"))]
     if len(empty) == len(chats):
         what = ("the chat holds no messages" if not full else
                 f"none of its {J.plural(len(chats), 'chat')} holds a message")
@@ -199,12 +208,12 @@ def _post(msg: dict[str, Any], pos: int, scope: str, group: str, options: Option
 
 def _reactions(msg: dict[str, Any], post_id: str, options: Options) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for r in msg.get("reactions") or []:
+    for r in _list(msg.get("reactions")):
         if not isinstance(r, dict):
             continue
         emoji = r.get("emoji") or r.get("document_id") or r.get("type") or "reaction"
         listed = [(str(p.get("from") or p.get("from_id") or DELETED), _time(p, options))
-                  for p in r.get("recent") or [] if isinstance(p, dict)]
+                  for p in _list(r.get("recent")) if isinstance(p, dict)]
         rows += J.reaction_rows(post_id, str(emoji), listed, r.get("count", len(listed)))
     return rows
 

@@ -31,6 +31,8 @@ Notes
   5% of all ratings, or some coder gave it to fewer than 5 posts. Read AC1, PABAK and the
   specific agreements for such codes.
 - ``interpretation``: Landis & Koch (1977) label of kappa.
+- The kappa gate (``result.below(0.8)``, ``chatcode agree --min-kappa``, and the "kappa >
+  0.8" figures of ``chatcode reproduce``) follows one rule, :data:`GATE_RULE`.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ from chatcode.errors import AgreementError, CodingError, Location, Problem, Prob
 from chatcode.reliability import coefficients as st
 from chatcode.reliability.gwet_variance import gwet_se, t_interval
 
-__all__ = ["RARE_MIN_POSTS", "RARE_SHARE", "AgreementResult", "CodingMatrix", "agreement",
-           "rater_label"]
+__all__ = ["GATE_RULE", "RARE_MIN_POSTS", "RARE_SHARE", "AgreementResult", "CodingMatrix",
+           "agreement", "rater_label"]
 
 RARE_SHARE = 0.05      # the rarer category below this share of all ratings: kappa unstable
 RARE_MIN_POSTS = 5     # ... or some coder gave it to fewer posts than this
@@ -270,35 +272,55 @@ class AgreementResult:
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
-    def below(self, min_kappa: float, *, allow_undefined: bool = False) -> pd.DataFrame:
-        """The codes and single-choice dimensions whose kappa is below ``min_kappa``.
+    def below(self, min_kappa: float, *, strict: bool = False,
+              require_variation: bool = False) -> pd.DataFrame:
+        """The codes and single-choice dimensions that fail the kappa gate (:data:`GATE_RULE`).
 
-        An undefined kappa (NaN) fails too, unless ``allow_undefined`` and the coders agree
-        on every post (no variation: a code never used or used for every post). A code with
-        no common post always fails. Columns: dimension, code (empty for a dimension),
-        kappa, reason.
+        Every defined kappa, rare codes included, must reach ``min_kappa`` (``strict``: exceed
+        it, as in a published "kappa > 0.8"). A kappa undefined because the coders agree on
+        every post and the code never varies (never used, or used for every post) passes,
+        unless ``require_variation``. A code with no common post always fails. Columns:
+        dimension, code (empty for a dimension), kappa, reason.
         """
         rows = []
         for table, is_dim in ((self.codes, False), (self.dimensions, True)):
             for rec in table.to_dict("records"):
-                reason = _gate_reason(rec, min_kappa, allow_undefined)
+                reason = _gate_reason(rec, min_kappa, strict, require_variation)
                 if reason:
                     rows.append({"dimension": rec["dimension"],
                                  "code": None if is_dim else rec["code"],
                                  "kappa": rec["kappa"], "reason": reason})
         return pd.DataFrame(rows, columns=["dimension", "code", "kappa", "reason"])
 
+    def without_variation(self) -> list[str]:
+        """``dimension:code`` of the codes whose kappa is undefined with full agreement."""
+        t = self.codes
+        mask = t["kappa"].astype("float64").isna() & t["percent_agreement"].eq(1.0) \
+            & t["n"].gt(0)
+        return [f"{d}:{c}" for d, c in zip(t.loc[mask, "dimension"], t.loc[mask, "code"],
+                                           strict=True)]
 
-def _gate_reason(rec: dict, min_kappa: float, allow_undefined: bool) -> str | None:
+
+GATE_RULE = ("every defined kappa, rare codes included, must reach the bound; a code whose "
+             "kappa is undefined because it never varies (never used, or used for every "
+             "post, with full agreement) passes and is named; a code with no common post "
+             "fails")
+
+
+def _gate_reason(rec: dict, min_kappa: float, strict: bool,
+                 require_variation: bool) -> str | None:
     kappa = rec["kappa"]
     if rec["n"] == 0:
         return "no post coded by all coders"
     if isinstance(kappa, float) and math.isnan(kappa):
-        if allow_undefined and rec["percent_agreement"] == 1.0:
+        if not require_variation and rec["percent_agreement"] == 1.0:
             return None
         return f"kappa undefined ({rec['note'] or 'no variation'})"
+    shown = f"{round(kappa, 3) + 0.0:.3f}"  # + 0.0: no "-0.000"
+    if strict and kappa <= min_kappa:
+        return f"kappa {shown} is not above {min_kappa:g}"
     if kappa < min_kappa:
-        return f"kappa {round(kappa, 3) + 0.0:.3f} < {min_kappa:g}"  # + 0.0: no "-0.000"
+        return f"kappa {shown} < {min_kappa:g}"
     return None
 
 
@@ -406,7 +428,7 @@ class _Analysis:
             high = np.clip(c["kappa"] + self.z * se, -1, 1)
         c["alpha"] = alpha
         gwet = gwet_se(ratings, valid, n_categories, c)
-        from scipy.special import ndtr  # the normal CDF (scipy.stats is slow to load)
+        from scipy.special import ndtr
 
         level = 2 * float(ndtr(self.z)) - 1
         if R > 2:  # Conger's kappa: Gwet's SE and a t interval (no closed form otherwise)

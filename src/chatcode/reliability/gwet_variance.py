@@ -29,7 +29,13 @@ that is undefined (NaN) has no SE.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes seconds to load)."""
+    from scipy import stats
+
+    return stats
 
 __all__ = ["gwet_se", "t_interval"]
 
@@ -113,7 +119,7 @@ def t_interval(value: np.ndarray, se: np.ndarray, n: np.ndarray,
     n = np.asarray(n, dtype="float64")
     q = np.full(n.shape, np.nan)
     ok = n >= 2
-    q[ok] = stats.t.ppf(0.5 + level / 2, n[ok] - 1)
+    q[ok] = _stats().t.ppf(0.5 + level / 2, n[ok] - 1)
     low = np.clip(value - q * se, -1.0, None)
     high = np.minimum(value + q * se, 1.0)
     return low, high

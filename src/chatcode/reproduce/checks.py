@@ -245,12 +245,17 @@ def _tests_frame(rows: list[_Row], sizes: dict, n_values: list[int]) -> pd.DataF
             ps = [p for p in ps if np.isfinite(p)]
             marks = sorted({star_of(p) for p in ps}, key=len)
             rec[f"{name}_p"] = (f"{min(ps):.3g}-{max(ps):.3g}" if ps else "n/a")
-            rec[f"{name}_stars"] = " or ".join(repr(m) for m in marks) if ps else "n/a"
+            rec[f"{name}_stars"] = " or ".join(stars_text(m) for m in marks) if ps else "n/a"
             rec[f"{name}_can"] = bool(ps) and (r.stars or "") in marks
         rec["mannwhitney"] = ("not determined by the summary statistics (depends on the "
                               "distribution)")
         records.append(rec)
     return pd.DataFrame(records)
+
+
+def stars_text(stars: str | None) -> str:
+    """Stars as printed in a message: ``***``, or ``no stars``."""
+    return stars or "no stars"
 
 
 def _corners(p: Printed) -> np.ndarray:
@@ -281,7 +286,7 @@ def _test_notes(tests: pd.DataFrame) -> list[str]:
         for name in ("welch", "student"):
             bad = part[~part[f"{name}_can"].astype(bool)]
             if len(bad):
-                rows = "; ".join(f"{r.code}: printed {r.printed!r}, {name} t gives "
+                rows = "; ".join(f"{r.code}: printed {stars_text(r.printed)}, {name} t gives "
                                  f"p = {getattr(r, name + '_p')} ({getattr(r, name + '_stars')})"
                                  for r in bad.itertuples())
                 notes.append(f"table {table}: the printed stars are not produced by a "

@@ -17,10 +17,10 @@ Notes
   default test of ``chatcode tables`` (two-sided Mann-Whitney U, tie correction, no
   continuity correction). Percentages of support posts are of the posts with at least one
   code of the dimension.
-- ``kappa_min`` figures: kappa must exceed the printed bound for every code with enough
-  posts, i.e. every code the reliability module does not flag as ``rare``
-  (:data:`chatcode.reliability.RARE_SHARE`, :data:`chatcode.reliability.RARE_MIN_POSTS`),
-  and for every single-choice dimension. The minimum over those codes is reported.
+- ``kappa_min`` figures use the gate of ``chatcode agree --min-kappa``
+  (:data:`chatcode.reliability.agreement.GATE_RULE`) with a strict bound: every defined
+  kappa, rare codes included, must exceed it; codes that never vary pass and are named.
+  The minimum over the defined kappas is reported.
 - Design figures: groups, moderators and participants are counted from the corpus (distinct
   authors by role); months are the time span of the posts / 30.44 days, rounded.
 - Qualitative figures are evaluated by their ``check`` (see :data:`CHECKS`).
@@ -384,27 +384,26 @@ def _latency_figure(fig: Mapping, data: pd.DataFrame) -> dict:
 
 
 def _kappa_figure(fig: Mapping, passes: list[str], codes: pd.DataFrame, codebook) -> dict:
+    """A published "kappa > bound": the same gate as ``chatcode agree --min-kappa``
+    (:data:`chatcode.reliability.agreement.GATE_RULE`), with a strict bound."""
     from chatcode.reliability.agreement import agreement
 
     result = agreement(codes, codebook, coders=list(passes) or None)
-    table = result.codes
-    kappa = table[KAPPA].astype("float64")
-    enough = table[~table[RARE].astype(bool) & np.isfinite(kappa)]
-    note = (f"{len(enough)} code(s) with enough posts ({len(table) - len(enough)} rare or "
-            f"without variation left out), {result.n_units} posts")
-    if not len(enough):
-        enough, note = table[np.isfinite(kappa)], "every code is rare: all codes compared"
-    dims = result.dimensions[KAPPA].astype("float64") if len(result.dimensions) else \
-        pd.Series(dtype="float64")
-    dims = dims[np.isfinite(dims)]
-    low = float(enough[KAPPA].min()) if len(enough) else float("nan")
-    low_dim = float(dims.min()) if len(dims) else float("nan")
     bound = float(fig["value"])
-    ok = len(enough) > 0 and low > bound and (not len(dims) or low_dim > bound)
+    failing = result.below(bound, strict=True)
+    kappas = pd.concat([result.codes[KAPPA], result.dimensions[KAPPA]]).astype("float64")
+    kappas = kappas[np.isfinite(kappas)]
+    low = float(kappas.min()) if len(kappas) else float("nan")
+    flat = result.without_variation()
+    rare = int(result.codes[RARE].astype(bool).sum())
+    note = (f"{len(kappas)} defined kappa(s) over {result.n_units} posts ({rare} rare code(s) "
+            f"included); {len(flat)} code(s) never vary and pass")
+    if len(failing):
+        note += "; failing: " + ", ".join(f"{r.dimension}:{r.code or '(nominal)'}"
+                                          for r in failing.itertuples())
     return _figure(fig["id"], fig.get("where"), f"kappa > {fig['value']}",
                    f"min kappa {format_printed(low, 3)}", precision="3 decimals",
-                   match=ok, note=note + (f"; dimensions: min {format_printed(low_dim, 3)}"
-                                          if len(dims) else ""))
+                   match=len(kappas) > 0 and not len(failing), note=note)
 
 
 def _people(corpus, roles: Path | None) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 - :func:`with_without_figure`: mean responses with and without each code, with 95% CIs;
 - :func:`topics_figure`: mean responses per topic, with 95% CIs and the number of posts;
 - :func:`latency_figure`: the distribution of reply delays (hours), mean and median marked;
-- :func:`participation_figure`: posts and responses per programme week, one line per group;
+- :func:`participation_figure`: a heatmap of posts and of mean responses per programme
+  week, one row per group and role;
+- :func:`figure_caption`: what a figure shows, for the page under it.
 - :func:`survival_figure`: Kaplan-Meier curves of the time to first response (per group, or
   with vs without a code);
 - :func:`network_figure`: who responds to whom (node size: responses received; colour: role);
@@ -15,8 +17,13 @@ in scripts, servers and notebooks alike and never open a window.
 
 Notes
 -----
-The CIs are t-based 95% intervals of the mean (:func:`chatcode.compare.mean_ci`); a group
-of fewer than 2 posts has none. SVG output is reproducible (fixed ids, no date).
+The whiskers are t-based 95% intervals of the mean (:func:`chatcode.engagement.comparisons.
+mean_ci`); a group of fewer than 2 posts has none. They describe the means, while the stars
+come from the table's test: under the default Mann-Whitney U test (ranks), overlapping
+whiskers can go with a significant difference and separated ones with none;
+:func:`figure_caption` says so under each figure. A mean of 0 is drawn as a marker on the
+axis, so an empty bar is never mistaken for a missing one. SVG output is reproducible
+(fixed ids, no date).
 """
 
 from __future__ import annotations
@@ -36,13 +43,15 @@ from chatcode.corpus.corpus import Corpus
 from chatcode.engagement.comparisons import mean_ci
 from chatcode.tables.layouts import CodedPosts, Table
 
-__all__ = ["latency_figure", "network_figure", "participation_figure", "report_figures",
-           "report_sections", "save", "survival_figure", "topics_figure",
-           "with_without_figure"]
+__all__ = ["figure_caption", "latency_figure", "network_figure", "participation_figure",
+           "report_figures", "report_sections", "save", "survival_figure",
+           "topics_figure", "with_without_figure"]
 
 WITH, WITHOUT = "#2b6cb0", "#a0aec0"
 _HOUR_TICKS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 1440)
 _RC = {"svg.hashsalt": "chatcode", "svg.fonttype": "none"}
+_STYLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "xtick.labelsize": 10,
+          "ytick.labelsize": 10, "legend.fontsize": 10, "figure.titlesize": 12}
 
 
 class _Figure(Figure):
@@ -60,6 +69,28 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _styled(draw):
+    """Draw a figure with readable font sizes (10-12 pt at 100%)."""
+    import functools
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with rc_context(_STYLE):
+            return draw(*args, **kwargs)
+    return wrapper
+
+
+def _zero_markers(ax, positions, means, color: str) -> None:
+    """A visible marker where a mean is 0 (a bar of width 0 draws nothing)."""
+    zero = [p for p, m in zip(positions, means, strict=True) if m == 0]
+    if zero:
+        ax.plot([0] * len(zero), zero, marker="D", markersize=6, markeredgecolor="#333",
+                linestyle="none", color=color, clip_on=False, zorder=5, gid="zero_mean")
+        for p in zero:
+            ax.annotate("0", (0, p), xytext=(5, 0), textcoords="offset points",
+                        va="center", fontsize=9, color="#333")
+
+
 def _err(values: np.ndarray) -> tuple[float, float, float]:
     """mean and the distances to the lower and upper 95% CI bounds (0 when undefined)."""
     mean = float(values.mean()) if len(values) else np.nan
@@ -69,13 +100,14 @@ def _err(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - low, high - mean
 
 
+@_styled
 def with_without_figure(coded: CodedPosts, table: Table) -> Figure:
     """Horizontal bars: mean responses with and without each code of a with/without table,
     with 95% CIs, the stars of the test, and the number of posts."""
     units, codes = coded.codes_of(table.spec.dimension)
     y = units[S.RESPONSES].to_numpy(dtype="float64")
     d = table.data
-    fig = _figure(7.5, 0.9 + 0.62 * len(d))
+    fig = _figure(7.5, 1.2 + 0.7 * len(d))
     ax = fig.add_subplot()
     pos = np.arange(len(d))[::-1]
     for offset, color, label, has in ((0.2, WITH, "with the code", True),
@@ -85,40 +117,45 @@ def with_without_figure(coded: CodedPosts, table: Table) -> Figure:
         err = np.array([[s[1] for s in stats], [s[2] for s in stats]])
         ax.barh(pos + offset, means, height=0.38, color=color, label=label, xerr=err,
                 error_kw={"elinewidth": 1, "capsize": 2, "ecolor": "#333"})
+        _zero_markers(ax, pos + offset, means, color)
     ax.set_yticks(pos, [f"{label} {st}".strip() + f"\nn = {n1} with, {n0} without"
                         for label, st, n1, n0
                         in zip(d[S.LABEL], d[S.STARS], d[S.N_WITH], d[S.N_WITHOUT],
                                strict=True)])
     _finish(ax, table.title)
-    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
 def _finish(ax, title: str) -> None:
-    ax.set_xlabel("Mean responses per post (95% CI)")
-    ax.figure.suptitle(title, x=0.01, ha="left", fontsize=10)
+    ax.set_xlabel("Mean responses per post (whiskers: 95% t-interval of the mean)")
+    ax.figure.suptitle(title, x=0.01, ha="left")
     ax.set_xlim(left=0)
     ax.spines[["top", "right"]].set_visible(False)
 
 
+@_styled
 def topics_figure(coded: CodedPosts, table: Table) -> Figure:
     """Bars: mean responses per topic with 95% CIs; the number of posts beside each bar."""
     units, codes = coded.codes_of(table.spec.dimension)
     y = units[S.RESPONSES].to_numpy(dtype="float64")
     d = table.data
-    fig = _figure(7.5, 0.75 + 0.4 * len(d))
+    fig = _figure(7.5, 1.0 + 0.45 * len(d))
     ax = fig.add_subplot()
     pos = np.arange(len(d))[::-1]
     stats = [_err(y[codes[c].to_numpy() == 1]) for c in d[S.CODE]]
     err = np.array([[s[1] for s in stats], [s[2] for s in stats]])
-    ax.barh(pos, [0 if np.isnan(s[0]) else s[0] for s in stats], height=0.6, color=WITH,
+    means = [0 if np.isnan(s[0]) else s[0] for s in stats]
+    ax.barh(pos, means, height=0.6, color=WITH,
             xerr=err, error_kw={"elinewidth": 1, "capsize": 2, "ecolor": "#333"})
+    _zero_markers(ax, pos, means, WITH)
     ax.set_yticks(pos, [f"{label} (n = {n})" for label, n in zip(d[S.LABEL], d[S.N],
                                                                   strict=True)])
     _finish(ax, table.title)
     return fig
 
 
+@_styled
 def latency_figure(corpus: CodedPosts | Corpus, *, title: str = "Delay between posts and "
                    "replies") -> Figure:
     """Histogram of the reply delays in hours (log-spaced bins), mean and median marked."""
@@ -144,39 +181,47 @@ def latency_figure(corpus: CodedPosts | Corpus, *, title: str = "Delay between p
                                    (np.median(hours), "--", "median")):
             ax.axvline(max(value, low), color="#c53030", linestyle=style, linewidth=1.2,
                        label=f"{name} {value:.2f} h")
-        ax.legend(fontsize=8, frameon=False)
+        fig.legend(loc="outside right upper", frameon=False)
     else:
         ax.text(0.5, 0.5, "no replies", ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("Hours from post to reply (log scale)")
     ax.set_ylabel("Replies")
-    fig.suptitle(f"{title} ({len(hours)} replies)", x=0.01, ha="left", fontsize=10)
+    fig.suptitle(f"{title} ({len(hours)} replies)", x=0.01, ha="left")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
+@_styled
 def participation_figure(weekly: pd.DataFrame, *, title: str = "Participation per week"
                          ) -> Figure:
-    """Posts (left) and responses (right) per programme week, one line per group, from
-    :func:`chatcode.participation.participation` (summed over roles)."""
-    keys = [c for c in (S.GROUP,) if c in weekly.columns]
+    """Two heatmaps over the programme weeks, one row per group and role (as far as
+    ``weekly`` has them): the posts, and the mean responses per post of the week's posts,
+    from :func:`chatcode.engagement.participation.participation`. Empty cells: no posts."""
+    keys = [c for c in (S.GROUP, S.ROLE) if c in weekly.columns]
     per = weekly.groupby([*keys, S.WEEK], sort=True)[[S.POSTS, S.RESPONSES]].sum()
-    fig = _figure(7.5, 3.0)
-    axes = fig.subplots(1, 2, sharex=True)
-    groups = per.index.get_level_values(0).unique() if keys else [None]
-    for g in groups:
-        part = per.loc[g] if g is not None else per
-        for ax, col in zip(axes, (S.POSTS, S.RESPONSES), strict=True):
-            ax.plot(part.index, part[col], marker="o", markersize=3, linewidth=1.2,
-                    label=str(g) if g is not None else "all")
-    for ax, name in zip(axes, ("Posts", "Responses to the week's posts"), strict=True):
+    weeks = np.arange(1, int(per.index.get_level_values(S.WEEK).max()) + 1) if len(per) \
+        else np.arange(1, 2)
+    rows = list(dict.fromkeys(i[:-1] for i in per.index)) if keys else [()]
+    posts = np.full((len(rows), len(weeks)), np.nan)
+    mean = np.full_like(posts, np.nan)
+    for (*key, week), (n, resp) in zip(per.index, per.to_numpy(), strict=True):
+        i = rows.index(tuple(key))
+        if n > 0:
+            posts[i, week - 1], mean[i, week - 1] = n, resp / n
+    fig = _figure(7.5, 1.6 + 0.5 * len(rows))
+    axes = fig.subplots(1, 2, sharey=True)
+    labels = [" · ".join(str(k) for k in key) or "all posts" for key in rows]
+    for ax, values, name, cmap in ((axes[0], posts, "Posts", "Blues"),
+                                   (axes[1], mean, "Mean responses per post", "Oranges")):
+        image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap,
+                          interpolation="nearest", extent=(0.5, len(weeks) + 0.5,
+                                                           len(rows) - 0.5, -0.5))
+        ax.set_title(name, loc="left")
         ax.set_xlabel("Programme week")
-        ax.set_title(name, loc="left", fontsize=9)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if len(groups) <= 12:
-        axes[1].legend(fontsize=7, frameon=False, title="group", title_fontsize=7)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+        ax.set_yticks(range(len(rows)), labels)
+        fig.colorbar(image, ax=ax, location="bottom", shrink=0.8, pad=0.02, aspect=30)
+    fig.suptitle(title, x=0.01, ha="left")
     return fig
 
 
@@ -291,6 +336,29 @@ def report_sections(coded: CodedPosts, tables: list[Table]) -> list[Table]:
                      ("An edge a -> b: a replied or reacted to a post of b (no "
                       "self-responses); reciprocity: share of edges answered both ways",)))
     return out
+
+
+def figure_caption(table: Table) -> str:
+    """What the figure of ``table`` shows, in one or two sentences."""
+    if table.kind == "with_without":
+        text = ("Bars: mean responses per post with and without each code; whiskers: 95% "
+                "t-intervals of the means; a mean of 0 is marked on the axis.")
+        if (table.test or "").startswith("Mann"):
+            text += (" Stars: the Mann-Whitney U test, which compares ranks, not means: "
+                     "overlapping whiskers can go with a significant difference, and "
+                     "separated whiskers with none.")
+        elif table.test:
+            text += f" Stars: {table.test}."
+        return text
+    if table.kind == "topics":
+        return ("Bars: mean responses per post of each topic; whiskers: 95% t-intervals of "
+                "the means; n: posts with the topic.")
+    if table.kind == "latency":
+        return "Reply delays in hours on a log scale; lines: mean and median."
+    if table.kind == "participation":
+        return ("Left: posts per programme week; right: mean responses per post of that "
+                "week's posts; one row per group and role; blank: no posts.")
+    return ""
 
 
 def save(fig: Figure, base: str | Path) -> str:

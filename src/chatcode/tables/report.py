@@ -4,10 +4,13 @@
   ``table`` column), :func:`to_markdown` (the journal layout);
 - :func:`journal_frame`: a table as printed in a paper (``0.54* (1.033)``: mean with stars,
   SD in brackets; 2 decimals for means, 3 for SDs as in the DiabPeerS paper);
-- :func:`write_workbook`: one sheet per table (title row, header, rows, a note naming the
-  test) plus a ``provenance`` sheet;
-- :func:`write_report`: a folder with the workbook, ``tables.json``, a self-contained HTML
-  page with every table and figure, and the figures as PNG and SVG.
+- :func:`write_workbook` (:mod:`chatcode.tables.workbook`): one sheet per table, numbers as
+  numbers, plus a ``Provenance`` sheet; :func:`chatcode.tables.docx.write_docx`: the same
+  tables in Word;
+- :func:`write_report`: a folder with the workbook, ``tables.json``, the report page
+  (:mod:`chatcode.tables.html`: summary, methods-and-results draft from
+  :mod:`chatcode.tables.methods`, reliability, every table and figure), ``report.docx``,
+  ``methods.md``, and the figures as PNG and SVG.
 
 Text is written to workbooks as text (never as a formula) and every write is atomic and
 refuses to overwrite without ``force`` (:mod:`chatcode._io.output`).
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import math
 from collections.abc import Sequence
@@ -26,10 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatcode._io.output import atomic_dir, atomic_file, csv_text, excel_text
+from chatcode._io.output import atomic_dir, csv_text
 from chatcode.corpus import schema as S
-from chatcode.errors import Location
+from chatcode.tables.journal import cell_text
 from chatcode.tables.layouts import CodedPosts, Table, build_tables, table_specs
+from chatcode.tables.workbook import write_workbook
 
 __all__ = ["journal_frame", "provenance", "table_note", "to_csv", "to_json", "to_markdown",
            "write_report", "write_workbook"]
@@ -157,7 +160,7 @@ def _journal_with_without(table: Table, head: str) -> pd.DataFrame:
                                                                d[S.SD_WITHOUT], strict=True)],
         "n with": d[S.N_WITH], "% with": d[S.PCT_WITH].map(lambda v: _num(v, 1)),
         "n without": d[S.N_WITHOUT], stat or "Statistic": d[S.STATISTIC].map(
-            lambda v: _num(v, 2)), "p": d[S.P_VALUE].map(_p)})
+            lambda v: cell_text(v, "stat")), "p": d[S.P_VALUE].map(_p)})
     if S.P_ADJUSTED in d:
         out["p adjusted"] = d[S.P_ADJUSTED].map(_p)
     if S.IRR in d:
@@ -228,81 +231,6 @@ def to_markdown(tables: Sequence[Table]) -> str:
     return "\n".join(out) + "\n"
 
 
-# --- workbook -----------------------------------------------------------------------------
-
-def _sheet_name(table: Table, used: set[str]) -> str:
-    base = f"Table {table.id}" if table.id[:1].isdigit() else table.id
-    name = "".join(c for c in base if c not in "[]:*?/\\")[:31] or "table"
-    k = 2
-    while name.lower() in used:
-        name = f"{name[:28]}_{k}"
-        k += 1
-    used.add(name.lower())
-    return name
-
-
-def _put(ws, row: int, col: int, value: object, **style: object):
-    value = _plain(value)
-    if isinstance(value, str):  # control characters escaped as Excel does; never cut
-        value = excel_text(value, Location(None, ws.title, row))
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # text, never a formula
-    for key, val in style.items():
-        setattr(cell, key, val)
-    return cell
-
-
-def _journal_sheet(ws, table: Table) -> None:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    frame = journal_frame(table)
-    _put(ws, 1, 1, heading(table), font=Font(bold=True, size=12))
-    line = Side(style="thin")
-    for j, name in enumerate(frame.columns, start=1):
-        _put(ws, 3, j, str(name), font=Font(bold=True), border=Border(top=line, bottom=line),
-             alignment=Alignment(horizontal="left" if j == 1 else "center", wrap_text=True))
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=4):
-        for j, value in enumerate(row, start=1):
-            _put(ws, i, j, value, alignment=Alignment(horizontal="left" if j == 1
-                                                      else "center"))
-    last = 3 + len(frame)
-    for j in range(1, len(frame.columns) + 1):
-        ws.cell(row=last, column=j).border = Border(bottom=line)
-    note = table_note(table)
-    if note:
-        _put(ws, last + 2, 1, "Note. " + note, font=Font(italic=True))
-    for j, name in enumerate(frame.columns, start=1):
-        width = max([len(str(name))] + [len(_cell_text(v)) for v in frame.iloc[:, j - 1]])
-        ws.column_dimensions[ws.cell(row=3, column=j).column_letter].width = min(
-            60, max(8, width + 2))
-
-
-def write_workbook(tables: Sequence[Table], path: str | Path, *,
-                   provenance: Sequence[tuple[str, object]] = (), force: bool = False) -> Path:
-    """A journal-style workbook: one sheet per table and a ``provenance`` sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    path = Path(path)
-    with atomic_file(path, force=force) as tmp:
-        wb = Workbook()
-        wb.remove(wb.active)
-        used: set[str] = set()
-        for t in tables:
-            _journal_sheet(wb.create_sheet(_sheet_name(t, used)), t)
-        ws = wb.create_sheet("provenance")
-        _put(ws, 1, 1, "key", font=Font(bold=True))
-        _put(ws, 1, 2, "value", font=Font(bold=True))
-        for i, (key, value) in enumerate(provenance, start=2):
-            _put(ws, i, 1, str(key))
-            _put(ws, i, 2, value if isinstance(value, (int, float)) else str(value))
-        ws.column_dimensions["A"].width = 28
-        ws.column_dimensions["B"].width = 90
-        wb.save(tmp)
-    return path
-
-
 # --- provenance -----------------------------------------------------------------------------
 
 def file_sha256(path: str | Path) -> list[tuple[str, str]]:
@@ -345,18 +273,30 @@ def provenance(coded: CodedPosts, *, inputs: Sequence[str | Path] = (),
 
 # --- report folder --------------------------------------------------------------------------
 
+LONG_TABLES = ("participation",)  # kinds shown as a figure; their rows go to the workbook
+
+
 def write_report(coded: CodedPosts, out: str | Path, *, tables: str | Sequence[str] = "all",
                  inputs: Sequence[str | Path] = (), options: dict[str, object] | None = None,
+                 codes: pd.DataFrame | None = None, synthetic: bool | None = None,
                  force: bool = False, **overrides: object) -> Path:
-    """Write a report folder: ``tables.xlsx``, ``tables.json``, ``report.html`` and
-    ``figures/*.png`` / ``*.svg``.
+    """Write a report folder: ``report.html``, ``report.docx``, ``methods.md``,
+    ``tables.xlsx``, ``tables.json`` and ``figures/*.png`` / ``*.svg``.
 
     ``tables="all"`` builds every table of :func:`chatcode.tables.table_specs` (the
     codebook's tables and the built-in frequencies, latency and participation tables);
-    ``overrides`` as in :func:`chatcode.tables.build_table`. The folder is written
-    atomically and replaces an existing one only with ``force``.
+    ``overrides`` as in :func:`chatcode.tables.build_table`. ``codes``: the whole codes
+    table; every other coder/pass in it that coded posts of the tables' coder/pass gets a
+    reliability check (a pretest, a re-test). ``synthetic``: say on the page whether the
+    data are synthetic (None: not stated). The folder is written atomically and replaces an
+    existing one only with ``force``.
     """
+    from chatcode.reliability.agreement import rater_label
     from chatcode.tables import figures
+    from chatcode.tables.docx import write_docx
+    from chatcode.tables.methods import methods_and_results
+    from chatcode.tables.methods import to_markdown as methods_markdown
+    from chatcode.tables.summary import reliability_checks, run_summary
 
     every = tables == "all" or list(tables) == ["all"]
     ids = [t.id for t in table_specs(coded.codebook)] if every else tables
@@ -365,59 +305,44 @@ def write_report(coded: CodedPosts, out: str | Path, *, tables: str | Sequence[s
         built += figures.report_sections(coded, built)
     prov = provenance(coded, inputs=inputs, options={**(options or {}), **{
         k: v for k, v in overrides.items() if v is not None}})
+    checks = reliability_checks(codes, coded.codebook, rater_label(coded.coder, coded.pass_)) \
+        if codes is not None else []
+    summary = run_summary(coded, built, synthetic=synthetic, reliability=checks)
+    methods = methods_and_results(summary, built, coded.codebook)
     figs = figures.report_figures(coded, built)
+    title = f"Engagement report: {coded.codebook.name}"
     with atomic_dir(Path(out), force=force) as tmp:
         write_workbook(built, tmp / "tables.xlsx", provenance=prov)
         (tmp / "tables.json").write_text(to_json(built), encoding="utf-8")
+        (tmp / "methods.md").write_text(methods_markdown(methods), encoding="utf-8")
+        write_docx(built, tmp / "report.docx", title=title, methods=methods)
         (tmp / "figures").mkdir()
         svgs = {name: figures.save(fig, tmp / "figures" / name) for name, fig in figs.items()}
-        page = html_page(built, svgs, prov, title=f"chatcode report: {coded.codebook.name}")
+        page = report_page(built, svgs, prov, summary=summary, methods=methods, title=title)
         (tmp / "report.html").write_text(page, encoding="utf-8")
     return Path(out)
 
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
-max-width:1100px;padding:0 1rem;color:#222;line-height:1.4}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
-th,td{padding:.25rem .6rem;text-align:center}th:first-child,td:first-child{text-align:left}
-thead th{border-top:2px solid #222;border-bottom:1px solid #222}
-tbody tr:last-child td{border-bottom:2px solid #222}
-p.note{font-size:.85rem;color:#444;font-style:italic;max-width:60rem}
-figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
-table.prov td{text-align:left;font-family:ui-monospace,monospace;font-size:.8rem}
-"""
+def report_page(tables: Sequence[Table], svgs: dict[str, str],
+                prov: Sequence[tuple[str, object]], *, summary, methods: Sequence[str],
+                title: str, extra: Sequence = ()) -> str:
+    """The report page: summary, methods draft, reliability, the tables with their
+    figures, ``extra`` sections (:class:`chatcode.tables.html.Section`), provenance."""
+    from chatcode.tables import html as page
+    from chatcode.tables.figures import figure_caption
+    from chatcode.tables.methods import to_html
+    from chatcode.tables.workbook import sheet_name
 
-
-def _html_table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell_text(v))}</td>" for v in row)
-                   + "</tr>" for row in frame.itertuples(index=False, name=None))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _inline_svg(svg: str) -> str:
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else ""
-
-
-def html_page(tables: Sequence[Table], svgs: dict[str, str],
-              prov: Sequence[tuple[str, object]], *, title: str) -> str:
-    """A self-contained HTML page (inline CSS and SVG; no script, no network)."""
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
-    for t in tables:
-        parts.append(f"<h2 id=\"table-{html.escape(t.id)}\">{html.escape(heading(t))}</h2>")
-        parts.append(_html_table(journal_frame(t)))
-        note = table_note(t)
-        if note:
-            parts.append(f"<p class=\"note\">{html.escape(note)}</p>")
-        for name, svg in svgs.items():
-            if name.startswith(f"table_{t.id}_") or name == f"table_{t.id}":
-                parts.append(f"<figure>{_inline_svg(svg)}</figure>")
-    parts.append("<h2>Provenance</h2><table class=\"prov\"><tbody>" + "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in prov) + "</tbody></table></body></html>")
-    return "\n".join(parts)
+    used: set[str] = {"provenance"}
+    sheets = {t.id: sheet_name(t, used) for t in tables}
+    sections = [page.summary_section(summary), page.methods_section(to_html(methods)),
+                page.reliability_section(summary.reliability)]
+    sections += [page.table_section(t, svgs.get(f"table_{t.id}"), note=table_note(t),
+                                    caption=figure_caption(t),
+                                    workbook_sheet=sheets[t.id] if t.kind in LONG_TABLES
+                                    else None) for t in tables]
+    sections += [*extra, page.provenance_section(prov)]
+    period = f"{summary.first_day} to {summary.last_day}" if summary.first_day else ""
+    return page.html_page(sections, title=title, subtitle=f"{summary.corpus_posts:,} posts"
+                          f", {len(summary.groups)} groups, {period}; coder "
+                          f"{summary.coder}, pass {summary.pass_}")
