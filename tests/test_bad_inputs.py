@@ -8,19 +8,15 @@ console script does, through ``chatcode.cli.run``), so the sweep stays fast.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_inprocess
 from openpyxl import Workbook
-
-from chatcode.cli import run
 
 FIX = Path(__file__).parent / "fixtures"
 CODEBOOK = FIX / "agreement" / "codebook.yaml"
@@ -29,13 +25,7 @@ HEADER = "post_id,group,timestamp,author,text,parent_id\n"
 ROW = "p1,g,2023-05-01T08:00:00+00:00,anna,hello,\n"
 
 
-def cli(*args: object) -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
-            warnings.catch_warnings():
-        warnings.simplefilter("always")
-        code = run([str(a) for a in args])
-    return code, stdout.getvalue(), stderr.getvalue()
+cli = run_inprocess  # the CLI in this process (tests/conftest.py)
 
 
 def _xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet") -> None:

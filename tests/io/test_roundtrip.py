@@ -9,6 +9,7 @@ import io
 
 import pandas as pd
 import pytest
+from conftest import run_inprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -125,18 +126,7 @@ def test_raw_csv_writes_cells_as_they_are_and_reads_them_back(tmp_path):
     assert read_corpus(tmp_path / "c").posts["text"].tolist() == texts
 
 
-def _cli(*args: object) -> tuple[int, str, str]:
-    import contextlib
-    import warnings
-
-    from chatcode.cli import run
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            warnings.catch_warnings():
-        warnings.simplefilter("always")
-        code = run([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+_cli = run_inprocess  # the CLI in this process (tests/conftest.py)
 
 
 def test_cli_csv_outputs_are_guarded_unless_raw_csv(tmp_path):

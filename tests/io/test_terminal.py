@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import run_inprocess
 
 from chatcode._io.terminal import SafeConsole, safe_markup, safe_text
 from chatcode.cli import run
@@ -61,14 +62,7 @@ def test_the_safe_console_prints_strings_tables_and_captions_literally():
     assert "\x1b]0" not in shown and "\x1b[2J" not in shown and "\x07" not in shown
 
 
-def cli(*args: object) -> tuple[int, str, str]:
-    """Run the CLI in this process (as the console script does) and capture its output."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
-            warnings.catch_warnings():
-        warnings.simplefilter("always")
-        code = run([str(a) for a in args])
-    return code, stdout.getvalue(), stderr.getvalue()
+cli = run_inprocess  # the CLI in this process (tests/conftest.py)
 
 
 def evil_corpus(tmp_path: Path) -> Path:
