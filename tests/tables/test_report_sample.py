@@ -4,6 +4,7 @@ Word document (its XML, and a PDF through LibreOffice where installed)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -99,9 +100,14 @@ def _docx_xml(path: Path) -> str:
         return z.read("word/document.xml").decode("utf-8")
 
 
-def test_the_word_document_has_three_line_journal_tables(report, tables):
+def test_the_word_document_has_three_line_journal_tables(report, tables, sample):
+    from chatcode.tables.figures import report_sections
+
     xml = _docx_xml(report / "report.docx")
-    assert xml.count("<w:tbl>") == len(tables)
+    # the codebook's tables, then the report's own: time to first response and the network
+    added = report_sections(sample[3], list(tables.values()))
+    assert [t.kind for t in added] == ["time_to_response", "network"]
+    assert xml.count("<w:tbl>") == len(tables) + len(added)
     first = xml[xml.index("<w:tbl>"):xml.index("</w:tbl>")]
     assert '<w:gridSpan w:val="4"/>' in first  # "With" spans n, %, M, SD
     rows = re.findall(r"<w:tr[ >].*?</w:tr>", first, flags=re.S)
@@ -173,11 +179,14 @@ def test_the_page_renders_in_headless_chromium(report, tmp_path, monkeypatch):
             "Summary", "Methods and results (draft)", "Reliability",
             "Table 7. Responses to nudging and call-to-action approaches"]
         figures = driver.find_elements(By.CSS_SELECTOR, "figure svg")
-        assert len(figures) == len(list((report / "figures").glob("*.svg"))) == 6
+        # 6 figures of the codebook's tables, time to first response and the network
+        assert len(figures) == len(list((report / "figures").glob("*.svg"))) == 8
         assert all(f.size["height"] > 150 for f in figures)
         assert driver.execute_script(
             "return document.documentElement.scrollWidth <= window.innerWidth")
-        docs = Path(__file__).parents[2] / "docs"
+        # the screenshots the README shows: into docs/ with CHATCODE_UPDATE_SCREENSHOTS=1
+        docs = (Path(__file__).parents[2] / "docs"
+                if os.environ.get("CHATCODE_UPDATE_SCREENSHOTS") == "1" else tmp_path)
         (docs / "report-screenshot.png").write_bytes(driver.get_screenshot_as_png())
         table7 = driver.find_element(By.ID, "table-7")
         driver.execute_script("arguments[0].scrollIntoView()", table7)
