@@ -94,3 +94,18 @@ def test_network_cli_writes_graphml_gexf_and_json(tmp_path):
     assert {"summary", "roles", "authors", "edges"} <= set(doc)
     r = runner.invoke(app, ["network", str(FIXTURE), "-o", str(tmp_path / "net.graphml")])
     assert r.exit_code == 1 and "already exists" in str(r.exception)
+
+
+def test_network_csv_goes_through_the_shared_csv_writer(tmp_path):
+    """Edges written as CSV are quoted and formula-guarded like every CSV output: an author
+    named like a formula starts with ' (and reads back as the name through chatcode)."""
+    from conftest import run_inprocess
+
+    posts = pd.DataFrame({"post_id": ["1", "2"], "group": "g",
+                          "timestamp": ["2023-05-02T08:00:00Z", "2023-05-02T09:00:00Z"],
+                          "author": ["=cmd()", "ben"], "text": ["Hi", "Hello"],
+                          "parent_id": [None, "1"]})
+    chatcode.write_corpus(chatcode.Corpus(posts), tmp_path / "c.parquet")
+    code, _, err = run_inprocess("network", tmp_path / "c.parquet", "-o", tmp_path / "e.csv")
+    assert code == 0, err
+    assert "'=cmd()" in (tmp_path / "e.csv").read_text(encoding="utf-8")

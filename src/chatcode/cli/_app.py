@@ -176,6 +176,24 @@ def write_stdout(text: str) -> None:
     sys.stdout.flush()
 
 
+def records(table) -> list[dict]:
+    """Rows of a DataFrame as dicts of plain Python values for a JSON document; NaN and
+    infinities become None (JSON null); numbers unrounded."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    def plain(v: object) -> object:
+        if isinstance(v, np.generic):
+            v = v.item()
+        if v is None or v is pd.NA or (isinstance(v, float) and not math.isfinite(v)):
+            return None
+        return v
+
+    return [{k: plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
 def emit(text: str, path: Path | None, *, force: bool) -> bool:
     """A machine-readable document: the only thing on stdout, or written atomically to
     ``path`` (refused without ``force`` when it exists). Returns True when a file was written."""
@@ -183,5 +201,5 @@ def emit(text: str, path: Path | None, *, force: bool) -> bool:
         write_stdout(text)
         return False
     with atomic_file(path, force=force) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8", newline="")  # the text exactly, as on stdout
     return True

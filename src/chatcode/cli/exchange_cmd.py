@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chatcode._io.output import check_writable
-from chatcode.cli._app import app, err
+from chatcode.cli._app import app, emit, err
 
 
 @app.command(
@@ -111,7 +111,7 @@ def import_(
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
 ) -> None:
     """Import codings from a REFI-QDA project (see chatcode.exchange.read_qdpx)."""
-    from chatcode._io.output import atomic_file, write_workbook
+    from chatcode._io.output import csv_text, write_workbook
     from chatcode.codebook import load_codebook
     from chatcode.exchange import read_qdpx
 
@@ -121,11 +121,8 @@ def import_(
     check_writable(out, force=force)
     table = read_qdpx(project, codebook=load_codebook(codebook), pass_=pass_,
                       all_coded=all_coded)
-    if suffix == ".csv":
-        from chatcode._io.output import csv_text
-
-        with atomic_file(out, force=force) as tmp:  # read back by chatcode: no formula guard
-            tmp.write_text(csv_text(table, guard=False), encoding="utf-8", newline="")
+    if suffix == ".csv":  # read back by chatcode: no formula guard
+        emit(csv_text(table, guard=False), out, force=force)
     else:
         write_workbook(out, {"codes": table}, force=force)
     users = table[["coder", "pass"]].drop_duplicates()

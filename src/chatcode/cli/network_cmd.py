@@ -13,8 +13,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from chatcode._io.output import atomic_file, check_writable
-from chatcode.cli._app import app, emit, err, out
+from chatcode._io.output import atomic_file, check_writable, csv_text
+from chatcode.cli._app import app, emit, err, out, records
 from chatcode.corpus.corpus import read_corpus
 from chatcode.engagement.network import (
     author_summary,
@@ -34,10 +34,6 @@ class Format(StrEnum):
 SUFFIXES = (".csv", ".json", ".graphml", ".gexf")
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
-                 v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in frame.to_dict("records")]
 
 
 @app.command(
@@ -90,17 +86,17 @@ def network_command(
     elif suffix == ".csv":
         edges = response_edges(data, reactions=reactions)
         edges = edges[edges["group"] == group] if group else edges
-        emit(edges.to_csv(index=False, lineterminator="\n"), out_file, force=force)
+        emit(csv_text(edges), out_file, force=force)
     elif suffix == ".json" or format is Format.json:
-        doc = {"summary": _records(summary), "roles": _records(role_flows(graph)),
-               "authors": _records(authors),
+        doc = {"summary": records(summary), "roles": records(role_flows(graph)),
+               "authors": records(authors),
                "edges": [{"source": s, "target": t, **d} for s, t, d in
                          graph.edges(data=True)]}
         if not emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out_file,
                     force=force):
             return
     elif format is Format.csv:
-        emit(authors.to_csv(index=False, lineterminator="\n"), None, force=force)
+        emit(csv_text(authors), None, force=force)
         return
     else:
         out.print(_view(summary, "Who responds to whom (per group)"))

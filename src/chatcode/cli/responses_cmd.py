@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from chatcode._io.output import atomic_file, check_writable, csv_text, write_workbook
-from chatcode.cli._app import app, err, out, write_stdout
+from chatcode.cli._app import app, err, out, records, write_stdout
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
 from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
@@ -160,17 +160,11 @@ def _target_kind(format: Format, path: Path | None, force: bool) -> str:
     return kind
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values; NaN becomes None (JSON null), unrounded."""
-    columns = {c: table[c].astype(object).where(table[c].notna(), None).tolist()
-               for c in table.columns}
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
-                                                                      strict=True)]
 
 
 def _document(table: pd.DataFrame, kind: str) -> str:
     if kind == "json":
-        return json.dumps({"rows": _records(table)}, ensure_ascii=False, allow_nan=False)
+        return json.dumps({"rows": records(table)}, ensure_ascii=False, allow_nan=False)
     return csv_text(table)
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from chatcode._io.output import atomic_file, check_writable
+from chatcode._io.output import atomic_file, check_writable, csv_text
 from chatcode.cli._app import _state, app, emit, err
 
 
@@ -151,7 +151,7 @@ def suggest(
     if format is Format.table:
         text = _gate_text(suggester, rows)
     elif format is Format.csv:
-        text = rows.to_csv(index=False, lineterminator="\n")
+        text = csv_text(rows)
     else:
         text = rows.to_json(orient="records", force_ascii=False, indent=1) + "\n"
     if emit(text, out, force=force):
@@ -218,7 +218,7 @@ def _evaluate(corpus, table, cb, coder, pass_, make, min_kappa, folds, seed, gro
     if format is Format.table:
         text = evaluation_text(ev)
     elif format is Format.csv:
-        text = ev.table.to_csv(index=False, lineterminator="\n")
+        text = csv_text(ev.table)
     else:
         text = ev.table.to_json(orient="records", indent=1) + "\n"
     if emit(text, out, force=force):

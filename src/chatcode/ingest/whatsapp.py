@@ -143,6 +143,8 @@ def _chat_members(path: Path) -> tuple[list[str], list[str], bool] | None:
                     head = fh.read(4096).decode("utf-8", errors="replace")
                 if T.is_header(_first_line(head).lstrip(T.MARKS)):
                     chats.append(name)
+    # damaged or truncated zips, and members packed with a compression method zipfile cannot
+    # read (it raises NotImplementedError): no readable zip, the caller says which
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
         return None
     return chats, names, encrypted
