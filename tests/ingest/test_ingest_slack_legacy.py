@@ -95,6 +95,21 @@ def test_folder_of_channel_folders_without_channels_or_users_json():
     assert chatcode.detect_format(DAYFILES) == "slack"
 
 
+def test_one_day_file_on_its_own():
+    """A single day file is one day of the channel its folder names (detected, too)."""
+    expected = chatcode.read_corpus(SLACK / "golden_dayfiles").posts
+    day = DAYFILES / "random" / "2016-03-02.json"
+    assert chatcode.detect_format(day) == "slack"
+    corpus, report = ingest(day)
+    random = expected[expected[S.GROUP].eq("random")].reset_index(drop=True)
+    random = random.drop(columns=["src_thread_ts"])  # only other channels' messages have it
+    # the profile naming anna.mod is in another day's file: here she is named by her id
+    random[S.AUTHOR] = random[S.SRC_PREFIX + "user_id"]
+    pd.testing.assert_frame_equal(corpus.posts, random)
+    assert (f"{day}: no channels.json: read 1 folder of day files as channels named by the "
+            "folder (random)") in report
+
+
 def test_one_channel_folder_and_a_zip_of_it(tmp_path):
     expected = chatcode.read_corpus(SLACK / "golden_dayfiles")
     general = expected.posts[expected.posts[S.GROUP].eq("general")].reset_index(drop=True)

@@ -30,8 +30,9 @@ Notes
 - The user id is kept as ``src_user_id``, so a roles file can name users by id. People of
   other workspaces in a shared channel are not in ``users.json``: they are named from the
   ``user_profile`` of any of their messages.
-- Without ``channels.json`` (a folder of channel folders of day files, or one channel's
-  folder of day files) each folder is a channel named by the folder; without
+- Without ``channels.json`` (a folder of channel folders of day files, one channel's
+  folder of day files, or a single day file) each folder is a channel named by the folder;
+  without
   ``users.json`` authors are named from the messages' profiles, else by their ids. Both are
   warned about.
 - Other message fields are kept as ``src_`` columns (``user_profile`` and ``bot_profile``
@@ -82,9 +83,12 @@ class _Tree:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.zip = None if path.is_dir() else zipfile.ZipFile(path)
-        names = (self.zip.namelist() if self.zip else
-                 [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()])
+        if _is_day_path(path):  # one day file on its own: the folder is the tree
+            self.path, self.zip, names = path.parent, None, [path.name]
+        else:
+            self.zip = None if path.is_dir() else zipfile.ZipFile(path)
+            names = (self.zip.namelist() if self.zip else
+                     [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()])
         self.all = sorted(n for n in names if not n.endswith("/"))
         self.root = _root(self.all)
         self.files = {n[len(self.root):]: n for n in self.all if n.startswith(self.root)}
@@ -118,6 +122,11 @@ def _looks_like_day_file(raw: bytes) -> bool:
     return head.startswith("[") and ('"ts"' in head or head[1:].lstrip().startswith("]"))
 
 
+def _is_day_path(path: Path) -> bool:
+    """One day file (``2023-05-02.json``) given on its own."""
+    return path.is_file() and bool(_DAY.match(path.name)) and not zipfile.is_zipfile(path)
+
+
 def _day_names(names: list[str]) -> list[str]:
     """Day files at most two folders deep (``general/2023-05-02.json``)."""
     return [n for n in names if _DAY.match(PurePosixPath(n).name)
@@ -133,6 +142,8 @@ def sniff(source: Source) -> bool:
         days = sorted([*source.path.glob("????-??-??.json"),
                        *source.path.glob("*/????-??-??.json")])
         return bool(days) and _looks_like_day_file(days[0].read_bytes()[:4096])
+    if source.kind == "text" and _is_day_path(source.path):
+        return _looks_like_day_file(source.path.read_bytes()[:4096])
     if source.kind == "xlsx" and not is_zip_workbook(source.path):
         try:
             with zipfile.ZipFile(source.path) as zf:
@@ -148,7 +159,7 @@ def sniff(source: Source) -> bool:
 
 def read(source: Source, options: Options) -> Parsed:
     try:
-        tree = _Tree(source.path)
+        tree = _Tree(source.path)  # a zip, a folder, or one day file
     except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"cannot open the export ({exc})", where=source.where,
                           hint=_HINT) from exc
@@ -190,7 +201,10 @@ def _warn(message: str) -> None:
 
 
 def _own_name(source: Source) -> str:
-    """The channel name of day files that lie at the top of the export (its own name)."""
+    """The channel name of day files that lie at the top of the export (its own name); a
+    day file given on its own is named by its folder, as in an export."""
+    if _is_day_path(source.path):
+        return source.path.resolve().parent.name
     return source.path.name if source.path.is_dir() else source.path.stem
 
 
