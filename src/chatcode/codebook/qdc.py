@@ -60,6 +60,13 @@ def _guid(*parts: str) -> str:
     return str(uuid.uuid5(_GUID_NAMESPACE, "/".join(parts))).upper()
 
 
+def code_guid(codebook_name: str, dimension: str, code: str) -> str:
+    """The GUID a code has in every REFI-QDA file chatcode writes (``.qdc`` and ``.qdpx``):
+    derived from the codebook's name, the dimension and the code, so it is the same in
+    every export of the same codebook."""
+    return _guid(codebook_name, dimension, code)
+
+
 def _describe(parent: ET.Element, text: str, data: dict) -> None:
     block = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     ET.SubElement(parent, _q("Description")).text = (
@@ -104,7 +111,7 @@ def _add_codes(parent_el: ET.Element, name: str, dim, parent: str | None, data: 
         if code.parent != parent:
             continue
         el = ET.SubElement(parent_el, _q("Code"), {
-            "guid": _guid(name, dim.id, code.id), "name": code.label, "isCodable": "true",
+            "guid": code_guid(name, dim.id, code.id), "name": code.label, "isCodable": "true",
             "color": color})
         block = {"code": code.id} | {k: v for k, v in data[code.id].items()
                                      if k not in ("id", "label", "definition", "parent")}

@@ -117,9 +117,9 @@ def _codebook_codes(cb: Codebook) -> ET.Element:
 
 
 def _code_guid(cb: Codebook, dimension: str, code: str) -> str:
-    from chatcode.codebook.qdc import _guid as qdc_guid
+    from chatcode.codebook.qdc import code_guid
 
-    return qdc_guid(cb.name, dimension, code)
+    return code_guid(cb.name, dimension, code)
 
 
 def write_qdpx(corpus: Corpus, codes: pd.DataFrame, codebook: Codebook, path: str | Path, *,
