@@ -286,3 +286,41 @@ def test_user_folder_of_phrase_tables_is_read(tmp_path, monkeypatch):
     corpus, report = chatcode.ingest_report(path, timezone="UTC")
     assert corpus.posts[S.AUTHOR].tolist() == ["Ben"]
     assert any("1 deleted message: left out" in line for line in report)
+
+
+def _samples() -> pd.DataFrame:
+    return pd.read_csv(LANG / "samples.csv", dtype=str, keep_default_na=False)
+
+
+def test_samples_cover_every_class_of_every_language():
+    """samples.csv holds WhatsApp's literal wording (no placeholders) for each of the 8
+    phrase classes in each of the 20 languages, and the phrases added from public sources."""
+    have = set(zip(_samples()["language"], _samples()["class"], strict=True))
+    classes = ["system", "call", "deleted", "waiting", "media", "attached", "edited", "poll"]
+    missing = [(c, k) for c in LANGUAGES for k in classes if (c, k) not in have]
+    assert not missing
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_literal_wording_is_recognised_as_its_class(code):
+    """Each literal sample of samples.csv (written out, not generated from the tables, so a
+    changed or dropped phrase fails here) is read as its class: system phrases and calls as
+    marked iOS texts, placeholders and markers as a participant's text."""
+    rows = _samples()[lambda d: d["language"] == code]
+    lines = []
+    for i, (kind, text) in enumerate(zip(rows["class"], rows["text"], strict=True)):
+        lines.append(f"S{i}: \u200e{text}" if kind == "system"
+                     else f"Ana: \u200e{text}" if kind == "call"
+                     else f"Ana: ok {text}" if kind == "edited" else f"Ana: {text}")
+    parts = whatsapp.T.classify(pa.array(lines, type=pa.large_string()), P.load(), set())
+    got = {k: v.to_pylist() if hasattr(v, "to_pylist") else v for k, v in parts.items()}
+    wrong = []
+    for i, (kind, text) in enumerate(zip(rows["class"], rows["text"], strict=True)):
+        ok = {"system": got["system"][i] and not got["call"][i], "call": got["call"][i],
+              "deleted": got["deleted"][i], "waiting": got["waiting"][i],
+              "media": got["n_media"][i] == 1, "attached": got["n_media"][i] == 1,
+              "edited": got["edited"][i] and got["text"][i] == "ok",
+              "poll": got["poll"][i]}[kind]
+        if not ok:
+            wrong.append(f"{kind}: {text!r}")
+    assert not wrong, f"{code}: not recognised: " + "; ".join(wrong)

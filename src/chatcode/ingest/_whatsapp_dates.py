@@ -15,10 +15,17 @@ Notes
   error naming one line of each.
 - 12 h times: ``12 AM`` is 00, ``12 PM`` is 12; ``00:08 AM`` (seen in Spanish exports) is 00:08;
   ``23:59 PM`` (hand-edited files) is 23:59; an hour above 12 with AM is an error.
+- Arabic, Persian and Urdu phones write headers with Arabic-Indic (``٠``-``٩``) or Eastern
+  Arabic-Indic (``۰``-``۹``) digits, the Arabic comma ``،`` after the date, ``ص``/``م`` (or
+  ``ق.ظ.``/``ب.ظ.``) for AM/PM and right-to-left marks (U+200F, U+200E, U+061C) between the
+  fields; Hebrew phones put RLMs around ASCII fields. ``ascii_headers`` rewrites such headers
+  (only the header, never the message) to the ASCII form before parsing; a file without these
+  characters is returned as it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +36,45 @@ import pyarrow as pa
 
 from chatcode.errors import IngestError, Location, Problem, Problems
 
-__all__ = ["Headers", "timestamps"]
+__all__ = ["Headers", "ascii_headers", "timestamps"]
 
 _SPLIT_HINT = ("the file seems to hold two exports pasted together (or was edited by hand); "
                "export the chat again, or split the file and ingest each part")
+
+
+_RTL_DIGITS = "\u0660-\u0669\u06f0-\u06f9"
+_NEEDS_ASCII = re.compile(f"[{_RTL_DIGITS}\u200f\u061c\u060c]")
+_MK = "[\u200e\u200f\u061c\ufeff]*"
+_DG = f"[0-9{_RTL_DIGITS}]"
+_SPC = "[ \u00a0\u202f]"
+_RTL_AMPM = "ص|م|ق\\.ظ\\.?|ب\\.ظ\\.?"
+# a header in any digits, with marks anywhere between its fields; group "x" is AM/PM
+_RTL_HEAD = re.compile(
+    rf"^{_MK}\[?{_MK}{_DG}{{1,4}}{_MK}[./-]{_MK}{_DG}{{1,2}}{_MK}[./-]{_MK}{_DG}{{1,4}}{_MK}"
+    rf"[,\u060c]?{_MK}(?: klo)?{_SPC}{_MK}{_DG}{{1,2}}{_MK}[:.]{_MK}{_DG}{{2}}"
+    rf"(?:{_MK}[:.]{_MK}{_DG}{{2}})?{_MK}(?:{_SPC}?{_MK}(?P<x>[AaPp]\.?{_SPC}?[Mm]\.?|{_RTL_AMPM}))?"
+    rf"{_MK}(?:\]|\.?{_SPC}{_MK}-)", re.MULTILINE)
+_TO_ASCII = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                           **{chr(0x06F0 + i): str(i) for i in range(10)},
+                           "\u060c": ",", "\u200e": None, "\u200f": None, "\u061c": None,
+                           "\ufeff": None})
+
+
+def _ascii_head(m: re.Match) -> str:
+    head, x = m.group(0), m.group("x")
+    if x and not x[0].isascii():  # ص / ق.ظ. is AM, م / ب.ظ. is PM
+        a, b = m.start("x") - m.start(), m.end("x") - m.start()
+        head = head[:a] + ("AM" if x[0] in "صق" else "PM") + head[b:]
+    return head.translate(_TO_ASCII)
+
+
+def ascii_headers(text: str) -> str:
+    """``text`` with every message header in ASCII digits, without bidi marks, with ``,``
+    for ``،`` and AM/PM for ``ص``/``م``; the messages themselves are left as written. Costs one
+    scan when the text has none of those characters (it is then returned unchanged)."""
+    if _NEEDS_ASCII.search(text) is None:
+        return text
+    return _RTL_HEAD.sub(_ascii_head, text)
 
 
 @dataclass

@@ -71,7 +71,7 @@ from chatcode.errors import IngestError, Location
 from chatcode.ingest import _whatsapp_phrases as P
 from chatcode.ingest import _whatsapp_text as T
 from chatcode.ingest._mattermost import plural, progress
-from chatcode.ingest._whatsapp_dates import Headers, timestamps
+from chatcode.ingest._whatsapp_dates import Headers, ascii_headers, timestamps
 from chatcode.ingest._whatsapp_posts import albums, empty_messages, keep_rows, language_hint
 from chatcode.ingest.base import Options, Parsed, Source
 
@@ -141,7 +141,7 @@ def _chat_members(path: Path) -> tuple[list[str], list[str], bool] | None:
                     continue
                 with zf.open(info) as fh:
                     head = fh.read(4096).decode("utf-8", errors="replace")
-                if T.is_header(_first_line(head).lstrip(T.MARKS)):
+                if T.is_header(ascii_headers(_first_line(head)).lstrip(T.MARKS)):
                     chats.append(name)
     # damaged or truncated zips, and members packed with a compression method zipfile cannot
     # read (it raises NotImplementedError): no readable zip, the caller says which
@@ -163,7 +163,7 @@ def _damaged_chat_zip(path: Path) -> bool:
 
 def sniff(source: Source) -> bool:
     if source.kind == "text":
-        return T.is_header(_first_line(source.head))
+        return T.is_header(ascii_headers(_first_line(source.head)))
     if source.kind == "xlsx" and not is_zip_workbook(source.path):
         found = _chat_members(source.path)
         if found is None:
@@ -238,7 +238,7 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray
     """Every line, its header fields (null for continuation lines), and the header mask."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.rstrip("\n \t")
+    text = ascii_headers(text).rstrip("\n \t")  # Arabic-Indic digits, RTL marks: as ASCII
     lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
     fields = pc.extract_regex(lines, T.HEADER)
     is_header = fields.is_valid().to_numpy(zero_copy_only=False)
