@@ -46,6 +46,16 @@ def test_rtl_export_equals_its_golden_corpus(name, expected):
     assert any("detected format whatsapp" in line for line in report)
 
 
+def test_names_wrapped_in_marks_are_normalised_and_reported():
+    """The Hebrew chat's two names wrapped in RLM/LRM marks are matched as plain names; the
+    report counts them (in the plural)."""
+    corpus, report = chatcode.ingest_report(RTL / "צ'אט WhatsApp עם חברים.txt", timezone="UTC")
+    assert not corpus.posts[S.AUTHOR].str.contains("[\u200e\u200f]").any()
+    assert any(line.endswith("2 author names with invisible characters or odd spaces: "
+                             "normalised (the name as exported in src_author)")
+               for line in report)
+
+
 def test_digits_in_messages_stay_as_written():
     """Only the headers are rewritten: a message's own Arabic-Indic digits are kept."""
     posts = chatcode.ingest(RTL / "دردشة واتساب مع أصدقاء.txt", timezone="UTC").posts

@@ -428,26 +428,26 @@ def _notes(posts: pd.DataFrame, n_continued: int, how: str, counts: dict[str, in
              f"dates read {how}; ids derived from the content"]
     n_system = int(posts[S.ROLE].eq(S.SYSTEM).sum())
     calls = f", {plural(counts['calls'], 'call')} among them" if counts["calls"] else ""
+    # (count, what is counted, the rest of the note); the noun is the last word of `what`
     items = [
         (n_system, "system message",
-         f"kept with the role system and the author {SYSTEM_AUTHOR!r}{calls}"),
+         f": kept with the role system and the author {SYSTEM_AUTHOR!r}{calls}"),
         (int(posts[S.ATTACHMENTS].sum()), "media placeholder",
-         "counted as attachments (placeholders in src_media, captions kept as text)"),
-        (counts["albums"], "iOS album", "folded into one post each with all its attachments"),
-        (counts["empty"], "empty message ('Name:' only, e.g. a view-once photo)",
-         "counted as one attachment"),
-        (counts["deleted"], "deleted message", "left out (nothing in the export refers to "
+         ": counted as attachments (placeholders in src_media, captions kept as text)"),
+        (counts["albums"], "iOS album", ": folded into one post each with all its attachments"),
+        (counts["empty"], "empty message",
+         " ('Name:' only, e.g. a view-once photo): counted as one attachment"),
+        (counts["deleted"], "deleted message", ": left out (nothing in the export refers to "
          "them: WhatsApp exports have no replies or reactions)"),
-        (counts["waiting"], "unreadable message ('Waiting for this message')", "left out"),
+        (counts["waiting"], "unreadable message", " ('Waiting for this message'): left out"),
         (int(posts[SRC_EDITED].eq(TRUE).sum()), "edited message",
-         "marker removed, src_edited TRUE"),
-        (int(posts[SRC_POLL].eq(TRUE).sum()), "poll", "kept as posts, src_poll TRUE"),
-        (int(posts[SRC_AUTHOR].nunique()), "author name with invisible characters or odd "
-         "spaces", "normalised (the name as exported in src_author)"),
-        (counts["colon_names"], "author name with ': '",
-         "read whole (the file's system lines name it)"),
+         ": marker removed, src_edited TRUE"),
+        (int(posts[SRC_POLL].eq(TRUE).sum()), "poll", ": kept as posts, src_poll TRUE"),
+        (int(posts[SRC_AUTHOR].nunique()), "author name",
+         " with invisible characters or odd spaces: normalised (the name as exported in "
+         "src_author)"),
+        (counts["colon_names"], "author name",
+         " with ': ': read whole (the file's system lines name it)"),
     ]
-    for count, what, how_kept in items:
-        if count:
-            notes.append(f"{plural(count, what)}: {how_kept}")
+    notes += [f"{plural(count, what)}{rest}" for count, what, rest in items if count]
     return notes
