@@ -96,3 +96,18 @@ def test_a_download_without_messages_is_an_error(tmp_path):
     with pytest.raises(IngestError, match=re.escape(
             f"{path}: the download holds no messages: there is nothing to ingest")):
         chatcode.ingest(path, timezone="UTC")
+
+
+def test_german_attachment_line_counts_as_an_attachment():
+    """Meta writes "X hat einen Anhang gesendet." for an attachment without text in a German
+    account (wording as in the public example export of the qronicle project's README): it
+    counts 1 attachment and leaves an empty text, as the English "X sent an attachment." does;
+    the other message keeps its (repaired) text and no attachment."""
+    path = FB / "de_attachment" / "hans_1020" / "message_1.json"
+    corpus, report = chatcode.ingest_report(path, timezone="UTC")
+    posts = corpus.posts.sort_values(S.TIMESTAMP).reset_index(drop=True)
+    assert posts[S.TEXT].tolist() == ["", "Nächste Woche!"]
+    assert posts[S.ATTACHMENTS].tolist() == [1, 0]
+    assert posts[S.ROLE].tolist() == [S.DEFAULT_ROLE, S.DEFAULT_ROLE]
+    assert any("1 message \"... sent an attachment.\" (or its German wording) counted as an "
+               "attachment" in line for line in report)

@@ -15,15 +15,17 @@ Notes
   ``timestamp_ms`` (``timestamp`` in the newer layout) is epoch milliseconds, UTC.
 - Reactions are listed on each message (``reaction`` and ``actor``, no time).
 - Attachments: the number of ``photos``, ``videos``, ``audio_files``, ``files``, ``gifs``,
-  a ``sticker`` (newer layout: ``media``). The English line "X sent an attachment." is not
-  kept as text.
+  a ``sticker`` (newer layout: ``media``). The line Meta writes for an attachment without
+  text ("X sent an attachment.", German "X hat einen Anhang gesendet.": ``ATTACHMENT_LINES``)
+  counts 1 and is not kept as text; its wording in other languages is not confirmed.
 - Left out, with counts: unsent messages (``is_unsent``/``isUnsent``: deleted by the
   sender), ``Subscribe``/``Unsubscribe`` (people added or leaving) and Instagram's reaction
   notices ("Reacted ❤️ to your message", "Liked a message"; the reaction is on the message
   itself). Reactions that were on left-out messages are counted.
 - Kept with the role ``system``: ``Call`` messages and English group events ("X named the
   group ...", "X changed the group photo.", nicknames, themes, calls). Group events written
-  in other languages are not recognised and stay participant posts.
+  in other languages (wording not confirmed from public exports) are not recognised and
+  stay participant posts.
 - Other message fields are kept as ``src_`` columns (``src_type``, ``src_share``,
   ``src_call_duration``, ...); ``src_thread`` names the thread's folder.
 """
@@ -56,7 +58,11 @@ CONSUMED = frozenset({"sender_name", "senderName", "timestamp_ms", "timestamp", 
 _FILE = re.compile(r"^message_\d+\.json$")
 _HINT = ("download your information from Facebook or Instagram in the format JSON and give "
          "a message_1.json, its thread folder, the inbox folder or the zip")
-_ATTACHMENT_LINE = re.compile(r"^.+ sent an attachment\.$")
+# Meta's line for an attachment without text, by language of the account (each seen in a
+# public export); add a language here once its wording is confirmed.
+ATTACHMENT_LINES = {"en": "sent an attachment.", "de": "hat einen Anhang gesendet."}
+_ATTACHMENT_LINE = re.compile(
+    r"^.+ (?:" + "|".join(re.escape(v) for v in ATTACHMENT_LINES.values()) + r")$")
 _REACTION_NOTICE = re.compile(r"^(?:Reacted .+ to your message|Liked a message)\s*$", re.S)
 _GROUP_EVENT = re.compile(
     r"^.+ (?:named the group .+|changed the group photo\.|removed the group name\.|"
@@ -243,7 +249,8 @@ class _Reader:
         out = self.left.notes(posts)
         if self.attachment_lines:
             out.append(f"{J.plural(self.attachment_lines, 'message')} \"... sent an "
-                       "attachment.\" counted as an attachment, with an empty text")
+                       "attachment.\" (or its German wording) counted as an attachment, "
+                       "with an empty text")
         n = int(posts[S.ROLE].eq(S.SYSTEM).sum())
         if n:
             out.append(f"kept {J.plural(n, 'call or group event')} with the role system")
