@@ -117,8 +117,8 @@ def main() -> None:
         m = n / 1e6
         rows.append((n, r["cpu_s"] / m, r["peak_mb"] / m, r["peak_mb"]))
         print(f"{n:>11,} {r['responses_s']:>10.2f} {r['latency_s']:>8.2f} {tables:>8.2f} "
-              f"{total:>8.2f} {total / m:>6.2f} {r['cpu_s'] / m:>9.2f} {r['input_mb']:>9.0f} {r['peak_mb']:>8.0f} "
-              f"{r['peak_mb'] / m:>7.0f}", flush=True)
+              f"{total:>8.2f} {total / m:>6.2f} {r['cpu_s'] / m:>9.2f} "
+              f"{r['input_mb']:>9.0f} {r['peak_mb']:>8.0f} {r['peak_mb'] / m:>7.0f}", flush=True)
     if len(rows) > 1:
         (n0, s0, mb0, _), (n1, s1, mb1, peak) = rows[0], rows[-1]
         print(f"from {n0:,} to {n1:,} posts: CPU seconds per million x{s1 / s0:.2f}, "

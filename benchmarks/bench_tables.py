@@ -300,7 +300,7 @@ def child(n: int, repeat: int) -> dict:
         folder = Path(tmp)
         write_corpus(corpus, folder / "corpus.parquet")
         codes.to_parquet(folder / "codes.parquet", index=False)
-        del coded, tables, codes, corpus
+        coded = tables = codes = corpus = None  # free the memory before the timed runs
         times = {"chatcode": [], "floor": []}
         for _ in range(repeat):  # alternating, so that a busy machine slows both alike
             for name, fn in (("chatcode", lambda: chatcode_from_parquet(folder, codebook, ids)),
