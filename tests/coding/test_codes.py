@@ -347,6 +347,81 @@ def test_invalid_codes_tables(tmp_path, change, message):
         read_codes(bad_table(tmp_path, change), codebook=CB)
 
 
+def parquet_table(tmp_path, change=lambda t: t, *, timed: bool = True) -> Path:
+    """codes.csv as a Parquet file in row groups of 5 rows, with a column a codes table does
+    not keep; ``timed``: coded_at as aware datetimes (else as text)."""
+    table = change(pd.read_csv(HERE / "codes.csv", dtype=str))
+    table["value"] = pd.to_numeric(table["value"], errors="coerce").astype("Int64")
+    if timed:
+        table["coded_at"] = pd.to_datetime(table["coded_at"], utc=True)
+    table["notes"] = "not read"
+    path = tmp_path / "codes.parquet"
+    table.to_parquet(path, index=False, row_group_size=5)
+    return path
+
+
+@pytest.mark.parametrize("timed", [True, False])
+def test_a_codes_table_parquet_reads_as_the_csv(tmp_path, monkeypatch, timed):
+    """Only the columns a codes table keeps are read, its row groups are combined into one
+    chunk, and the table is the same as from CSV (regular layout checked in a few passes,
+    or, with coded_at as text, row by row)."""
+    import pyarrow.parquet as pq
+
+    path = parquet_table(tmp_path, timed=timed)
+    assert pq.ParquetFile(path).num_row_groups == 3
+    asked = []
+    read_table = pq.read_table
+    monkeypatch.setattr(pq, "read_table", lambda *a, **kw: asked.append(kw.get("columns"))
+                        or read_table(*a, **kw))
+    import chatcode.coding.codes as codes_module
+
+    checked = []
+    validate = codes_module.validate_codes
+    monkeypatch.setattr(codes_module, "validate_codes", lambda *a, **kw: checked.append(1)
+                        or validate(*a, **kw))
+    got = read_codes(path, codebook=CB)
+    assert asked == [[*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]]
+    assert checked == ([] if timed else [1])  # row by row only when coded_at is text
+    pd.testing.assert_frame_equal(got, read_codes(HERE / "codes.csv", codebook=CB))
+    assert got[S.POST_ID].array._pa_array.num_chunks == 1
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: t.assign(value=t["value"].where(t.index != 2, "2")),
+     "value is not 0 or 1 in row(s) 3 (2)"),
+    (lambda t: t.assign(code=t["code"].where(t.index != 0, "advice")),
+     "unknown code in row(s) 1 ('support:advice')"),
+    (lambda t: t.drop(index=[1]),
+     "incomplete coding (a post coded in a dimension lacks rows for some of its codes) in "
+     "row(s) 1, 2"),
+    (lambda t: t.assign(value=t["value"].where(t.index != 3, "1")),
+     "more than one code of a single-choice dimension for one post in row(s) 4, 5"),
+    (lambda t: pd.concat([t, t.iloc[:6]]),
+     "the same decision (post, coder, pass, dimension, code) twice in row(s) 1, 2, 3, 4, 5, "
+     "6, 13, 14 and 4 more"),
+    (lambda t: t.assign(post_id=t["post_id"].where(t.index != 6, " ")),
+     "empty post_id in row(s) 7"),
+    (lambda t: t.assign(codebook_hash="0000aaaa0000aaaa"),
+     "coded with another codebook (hash 0000aaaa0000aaaa"),
+])
+def test_invalid_codes_tables_parquet(tmp_path, change, message):
+    """Problems are named as in a CSV table; rows count from 1 (a Parquet file has no
+    header line)."""
+    with pytest.raises(CodingError, match=re.escape(message)):
+        read_codes(parquet_table(tmp_path, change), codebook=CB)
+
+
+def test_a_parquet_file_that_is_not_one(tmp_path):
+    path = tmp_path / "codes.parquet"
+    path.write_text("post_id,coder\n")
+    with pytest.raises(CodingError, match=re.escape("cannot read the Parquet file")):
+        read_codes(path)
+    pd.DataFrame({"post_id": ["p1"]}).to_parquet(path)
+    with pytest.raises(CodingError, match=re.escape(
+            "not a codes table: missing column(s) coder, pass, dimension, code, value")):
+        read_codes(path)
+
+
 def test_completeness_without_a_codebook_uses_the_codes_seen(tmp_path):
     path = bad_table(tmp_path, lambda t: t.drop(index=[7]))  # p02 lacks support:emotional
     with pytest.raises(CodingError, match=re.escape("lacks rows for some of its codes) in "

@@ -477,3 +477,23 @@ def test_codes_read_from_parquet_in_many_chunks_give_the_same_coded_posts(
     again = chatcode.coded_posts(corpus, chunked, codebook)
     np.testing.assert_array_equal(again.values, coded.values)
     pd.testing.assert_frame_equal(again.units, coded.units)
+
+
+def test_codes_held_as_categoricals_give_the_same_coded_posts(corpus, codes, codebook, coded):
+    """A large codes table is held with categorical text columns and int8 values (a few
+    bytes a row); the code matrix and the units are the same as from text columns, in the
+    regular layout and when the rows are shuffled (every row looked up on its own)."""
+    compact = codes.astype({c: "category" for c in (S.POST_ID, S.CODER, S.PASS, S.DIMENSION,
+                                                    S.CODE)} | {S.VALUE: "int8"})
+    for table in (compact, compact.sample(frac=1.0, random_state=3)):
+        again = chatcode.coded_posts(corpus, table, codebook)
+        np.testing.assert_array_equal(again.values, coded.values)
+        pd.testing.assert_frame_equal(again.units, coded.units)
+
+
+def test_unknown_codes_in_categorical_columns_are_named(corpus, codes, codebook):
+    compact = codes.astype({S.DIMENSION: "category", S.CODE: "category"})
+    compact[S.CODE] = compact[S.CODE].cat.rename_categories(
+        lambda c: "nonsense" if c == codes[S.CODE].iat[0] else c)
+    with pytest.raises(TablesError, match="codes not in the codebook .*nonsense"):
+        coded_posts(corpus, compact, codebook)

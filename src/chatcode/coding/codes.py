@@ -1,7 +1,8 @@
 """Reading codes back from anything that holds them, as one validated codes table.
 
-Sources: a filled coding sheet (.xlsx written by ``chatcode sheet``), a codes table (.csv
-or .xlsx with the columns ``post_id, coder, pass, dimension, code, value``), a coding store
+Sources: a filled coding sheet (.xlsx written by ``chatcode sheet``), a codes table (.csv,
+.xlsx or .parquet with the columns ``post_id, coder, pass, dimension, code, value``), a
+coding store
 (the SQLite file of the terminal coder), a disagreement workbook (pass ``consensus``) and a
 workbench project folder (every pass of ``chatcode serve``).
 :func:`read_codes` tells them apart by content, checks each, and concatenates them.
@@ -79,8 +80,10 @@ def read_codes(
 ) -> pd.DataFrame:
     """Read codes from one or several sources into one validated codes table.
 
-    Each source is a coding sheet, a codes table (.csv/.xlsx), a coding store (SQLite) or a
-    disagreement workbook, recognised by content (the hidden meta sheet's ``kind``). With
+    Each source is a coding sheet, a codes table (.csv/.xlsx/.parquet), a coding store
+    (SQLite) or a disagreement workbook, recognised by content (the hidden meta sheet's
+    ``kind``; a .parquet file by its name). From Parquet only the columns a codes table
+    keeps are read (:mod:`chatcode.coding._parquet_codes`). With
     ``codebook``, dimensions and codes are checked against it and a source made with
     another codebook version is rejected; with ``corpus``, post ids must be in it. The same
     decision (post, coder, pass, dimension, code) in two sources is an error naming both.
@@ -121,6 +124,10 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
             from chatcode.coding.store import read_store
 
             df = validate_codes(read_store(path), codebook=codebook, where=where)
+        elif path.suffix.lower() == ".parquet":
+            from chatcode.coding._parquet_codes import read_parquet_codes
+
+            df = read_parquet_codes(path, codebook, where)
         elif path.suffix.lower() == ".qdpx":
             if codebook is None:
                 raise CodingError("a REFI-QDA project is read against a codebook", where=where,

@@ -165,24 +165,68 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _run_starts(arr: pa.Array) -> np.ndarray:
+class _Column:
+    """A text column of a codes table, compared without making a string of every row.
+
+    Text columns are compared as one Arrow array; a categorical column (how a codes table
+    of hundreds of millions of rows fits in memory: an integer code per row) is compared
+    by its integer codes, and only the rows asked for become text.
+    """
+
+    def __init__(self, values: pd.Series) -> None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            self.codes = values.cat.codes.to_numpy()
+            self.labels = pa.array(values.cat.categories.astype("str").array)
+            self.arrow = None
+        else:
+            self.codes, self.labels, self.arrow = None, None, _arrow(values)
+
+    def __len__(self) -> int:
+        return len(self.codes) if self.arrow is None else len(self.arrow)
+
+    def take(self, rows: np.ndarray | slice) -> pa.Array:
+        """The text of ``rows`` (missing values are null)."""
+        if self.arrow is not None:
+            return self.arrow[rows] if isinstance(rows, slice) else self.arrow.take(rows)
+        codes = self.codes[rows]
+        return self.labels.take(pa.array(codes, mask=codes < 0))
+
+    def changed(self) -> np.ndarray:
+        """Whether each row but the first differs from the row before it."""
+        if self.arrow is None:
+            return self.codes[1:] != self.codes[:-1]
+        diff = pc.fill_null(pc.not_equal(self.arrow[1:], self.arrow[:-1]), True)
+        return diff.to_numpy(zero_copy_only=False)
+
+    def periodic(self, m: int) -> bool:
+        """Whether the values repeat with period ``m`` (row i equals row i + m)."""
+        if len(self) <= m:
+            return True
+        if self.arrow is None:
+            return bool(np.array_equal(self.codes[m:], self.codes[:-m]))
+        return pc.all(pc.equal(self.arrow[m:], self.arrow[:-m]),
+                      skip_nulls=False).as_py() is True
+
+    def factorize(self) -> tuple[np.ndarray, list]:
+        """An integer code per row and the text of each code."""
+        if self.arrow is None:
+            return self.codes, [None if v is None else str(v) for v in self.labels.to_pylist()]
+        codes, uniques = pd.factorize(pd.Series(pd.array(self.arrow, dtype="str")))
+        return codes, list(uniques)
+
+
+def _run_starts(col: _Column) -> np.ndarray:
     """Where each run of equal values starts. Codes tables keep the rows of one post
     together, so hashing only the first row of each run is many times faster."""
-    head = np.ones(len(arr), dtype=bool)
-    if len(arr) > 1:
-        diff = pc.fill_null(pc.not_equal(arr[1:], arr[:-1]), True)
-        head[1:] = diff.to_numpy(zero_copy_only=False)
+    head = np.ones(len(col), dtype=bool)
+    if len(col) > 1:
+        head[1:] = col.changed()
     return np.flatnonzero(head)
 
 
 def _distinct(values: pd.Series) -> list[str]:
-    arr = _arrow(values)
-    return sorted(str(v) for v in pc.unique(arr.take(_run_starts(arr))).to_pylist())
-
-
-def _periodic(arr: pa.Array, m: int) -> bool:
-    """Whether the values repeat with period ``m`` (row i equals row i + m)."""
-    return len(arr) <= m or pc.all(pc.equal(arr[m:], arr[:-m]), skip_nulls=False).as_py() is True
+    col = _Column(values)
+    return sorted(str(v) for v in pc.unique(col.take(_run_starts(col))).to_pylist())
 
 
 def _layout(codes: pd.DataFrame, lengths: np.ndarray, keys: list[tuple[str, str]]
@@ -193,11 +237,12 @@ def _layout(codes: pd.DataFrame, lengths: np.ndarray, keys: list[tuple[str, str]
     m = int(lengths[0]) if len(lengths) else 0
     if not m or np.any(lengths != m):
         return None
-    dims, names = _arrow(codes[S.DIMENSION]), _arrow(codes[S.CODE])
+    dims, names = _Column(codes[S.DIMENSION]), _Column(codes[S.CODE])
     where = {key: i for i, key in enumerate(keys)}
-    first = [where.get((d, c), -1) for d, c in zip(dims[:m].to_pylist(),
-                                                   names[:m].to_pylist(), strict=True)]
-    if -1 in first or len(set(first)) < m or not (_periodic(dims, m) and _periodic(names, m)):
+    first = [where.get((d, c), -1) for d, c in zip(dims.take(slice(0, m)).to_pylist(),
+                                                   names.take(slice(0, m)).to_pylist(),
+                                                   strict=True)]
+    if -1 in first or len(set(first)) < m or not (dims.periodic(m) and names.periodic(m)):
         return None
     return np.array(first, dtype=np.int64)
 
@@ -206,7 +251,7 @@ def _code_matrix(posts: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
                  keys: list[tuple[str, str]], who: str) -> tuple[np.ndarray, list[Problem]]:
     n, k = len(posts), len(keys)
     values = np.full((n, k), -1, dtype=np.int8)
-    ids = _arrow(codes[S.POST_ID])
+    ids = _Column(codes[S.POST_ID])
     starts = _run_starts(ids)
     lengths = np.diff(np.append(starts, len(ids)))
     heads = pd.Series(pd.array(ids.take(starts), dtype="str"))
@@ -258,14 +303,16 @@ def _values(column: pd.Series) -> tuple[np.ndarray, list[Problem]]:
 
 def _key_index(codes: pd.DataFrame, keys: list[tuple[str, str]]) -> np.ndarray:
     """The column of each row's (dimension, code) in ``keys``; -1 when not in the codebook."""
-    dims = _arrow(codes[S.DIMENSION])
+    dims = _Column(codes[S.DIMENSION])
     starts = _run_starts(dims)
     dim_code, dim_names = pd.factorize(pd.Series(pd.array(dims.take(starts), dtype="str")))
     dim_code = np.repeat(dim_code, np.diff(np.append(starts, len(dims))))
-    code_code, names = pd.factorize(codes[S.CODE].astype("str"))
+    code_code, names = _Column(codes[S.CODE]).factorize()
     where = {key: i for i, key in enumerate(keys)}
-    lookup = np.array([[where.get((d, c), -1) for c in names] for d in dim_names],
-                      dtype=np.int64).reshape(len(dim_names), len(names))
+    # one more row and column of -1: a missing dimension or code (code -1) is unknown
+    lookup = np.full((len(dim_names) + 1, len(names) + 1), -1, dtype=np.int64)
+    for i, d in enumerate(dim_names):
+        lookup[i, :-1] = [where.get((d, c), -1) for c in names]
     return lookup[dim_code, code_code]
 
 
