@@ -27,7 +27,6 @@ app = typer.Typer(
 )
 
 
-
 class _Console:
     """A :class:`~chatcode._io.terminal.SafeConsole` made when it is used: rich is imported
     only when something is printed (not for ``--help``), and each use reads the terminal
