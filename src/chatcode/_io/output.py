@@ -30,11 +30,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from chatcode.errors import ChatcodeError, Location
+
+if TYPE_CHECKING:  # pandas and numpy are imported by the functions that take tables, so
+    import pandas as pd  # writing a plain file (and starting the command line) needs neither
 
 __all__ = [
     "EXCEL_CELL_LIMIT", "MANIFEST", "atomic_dir", "atomic_file", "check_writable",
@@ -239,6 +240,8 @@ def csv_text(df: pd.DataFrame, *, guard: bool | None = None) -> str:
 
     ``guard`` (default: :data:`formula_guard`) prefixes formula-like text cells with ``'``
     (:func:`guard_formula`); numbers stay as they are."""
+    import pandas as pd
+
     guard = formula_guard.get() if guard is None else guard
     columns = [_csv_column(pd.Series([str(c)]), text=True, guard=False).iat[0]
                for c in df.columns]
@@ -254,6 +257,8 @@ def csv_text(df: pd.DataFrame, *, guard: bool | None = None) -> str:
 
 
 def _is_text(values: pd.Series) -> bool:
+    import pandas as pd
+
     return pd.api.types.is_string_dtype(values) or values.dtype == object
 
 
@@ -312,6 +317,8 @@ def excel_text(text: str, where: Location) -> str:
 def _excel_frame(df: pd.DataFrame, where: Location) -> pd.DataFrame:
     """``df`` with every text cell passed through :func:`excel_text` (raising for the first
     cell Excel cannot hold, naming its row and column)."""
+    import pandas as pd
+
     out = df.copy()
     for col in df.columns:
         excel_text(str(col), Location(where.file, where.sheet, 1))
@@ -331,6 +338,9 @@ def _excel_frame(df: pd.DataFrame, where: Location) -> pd.DataFrame:
 
 def excel_cell_value(value: object) -> object:
     """A value openpyxl can store: NA -> None, numpy scalars -> Python, aware times -> naive."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):

@@ -3,9 +3,14 @@
 No analysis happens here. Each command group lives in its own module and registers itself
 on :data:`app`. ``main()`` turns a :class:`~chatcode.errors.ChatcodeError` into one message
 on stderr and exit code 1 (``--debug`` shows the traceback).
-"""
 
-from __future__ import annotations
+Start-up stays short (docs/speed.md): a command module imports pandas, numpy and the library
+inside the command that runs, and takes its choices from modules without them
+(``chatcode.engagement.choices``, ``chatcode.codebook.formats``), so ``--help`` loads none
+of them. The modules here do without ``from __future__ import annotations``: typer evaluates
+a string annotation (``Annotated[...]`` with its ``typer.Option``) each time it builds a
+command, which costs more than evaluating it once at definition.
+"""
 
 import sys
 

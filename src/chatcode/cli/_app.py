@@ -1,7 +1,5 @@
 """The typer app, the stderr console, and the error/warning handling every command shares."""
 
-from __future__ import annotations
-
 import contextlib
 import logging
 import sys
@@ -10,13 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.text import Text
 from typer._click import exceptions as cx  # typer ships its own click
 
 from chatcode import __version__
 from chatcode._io.output import atomic_file, formula_guard
-from chatcode._io.terminal import SafeConsole, safe_text, styled
 from chatcode.errors import ChatcodeError, ChatcodeWarning
 
 app = typer.Typer(
@@ -31,10 +26,28 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+class _Console:
+    """A :class:`~chatcode._io.terminal.SafeConsole` made when it is used: rich is imported
+    only when something is printed (not for ``--help``), and each use reads the terminal
+    (its width, stdout or stderr) as it is then, as one console made at start-up did."""
+
+    def __init__(self, **options: object) -> None:
+        self._options = options
+
+    def console(self):
+        from chatcode._io.terminal import SafeConsole
+
+        return SafeConsole(**self._options)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.console(), name)
+
+
 # Every string these consoles print is shown literally: markup is off and control/escape
 # sequences are shown as symbols (chatcode._io.terminal), since chat text reaches them.
-err = SafeConsole(stderr=True, soft_wrap=True)
-out = SafeConsole(soft_wrap=True)
+err = _Console(stderr=True, soft_wrap=True)
+out = _Console(soft_wrap=True)
 _state = {"debug": False, "quiet": False, "strict": False, "warnings": 0}
 
 #: exit codes (README, "Errors and data safety")
@@ -79,6 +92,8 @@ def _root(
 
 class _SafeFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        from chatcode._io.terminal import safe_text
+
         return safe_text(super().format(record))
 
 
@@ -92,6 +107,10 @@ class _CountingHandler(logging.StreamHandler):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from rich.text import Text
+
+    from chatcode._io.terminal import styled
+
     _state["warnings"] += 1
     label = "warning: "
     if issubclass(category, ChatcodeWarning):
@@ -102,6 +121,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def print_error(exc: BaseException | str) -> None:
     """One error message on stderr, shown literally (safe for the terminal, no markup)."""
+    from rich.text import Text
+
+    from chatcode._io.terminal import styled
+
     err.print(Text.assemble(styled("error:", "bold red"), " ", styled(exc)))
 
 
@@ -127,6 +150,8 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except cx.ClickException as exc:  # usage errors: shown literally, exit 2
+        from chatcode._io.terminal import styled
+
         if exc.exit_code == EXIT_USAGE and isinstance(exc, cx.UsageError) and exc.ctx:
             err.print(styled(exc.ctx.get_usage()))
             err.print(styled(f"Try '{exc.ctx.command_path} --help' for help."))
@@ -153,11 +178,14 @@ def run(argv: list[str] | None = None) -> int:
 @contextlib.contextmanager
 def progress_bar(description: str, total: int | None) -> Iterator:
     """A rich progress bar on stderr; yields ``update(done, total)``. Silent with --quiet."""
-    if _state["quiet"] or not err.is_terminal:
+    console = err.console()
+    if _state["quiet"] or not console.is_terminal:
         yield lambda done, total=None: None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-            "{task.percentage:>3.0f}%"), TimeRemainingColumn(), console=err,
+            "{task.percentage:>3.0f}%"), TimeRemainingColumn(), console=console,
             transient=True) as prog:
         task = prog.add_task(description, total=total)
 
@@ -172,6 +200,8 @@ def progress_bar(description: str, total: int | None) -> Iterator:
 def write_stdout(text: str) -> None:
     """A document on stdout: as it is into a pipe or file, made safe on a terminal (where
     an escape sequence in a chat text would act instead of being shown)."""
+    from chatcode._io.terminal import safe_text
+
     sys.stdout.write(safe_text(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
 

@@ -8,8 +8,6 @@ none, arguments their name in capitals (``CODES...``), options a word for their 
 name in capitals). An explicit ``metavar=`` in a command module always wins.
 """
 
-from __future__ import annotations
-
 __all__ = ["tidy_help"]
 
 _PATH_WORDS = {"file": "FILE", "directory": "DIR", "dir": "DIR"}
@@ -53,6 +51,9 @@ def _help_option(original):
         option = original(ctx)
         if option is not None:
             option.metavar = ""
+            # absent, typer's help flag is None, which typer coerces through a pydantic
+            # adapter (importing pydantic); False is a bool and skips that coercion
+            option.default = False
         return option
     return get_help_option
 

@@ -1,22 +1,22 @@
 """``chatcode agree``: agreement between coders or passes, the disagreement workbook, the gate."""
 
-from __future__ import annotations
-
 import io
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from chatcode._io.output import check_writable, csv_text
-from chatcode._io.terminal import SafeConsole
 from chatcode.cli._app import _state, app, emit, err
 from chatcode.errors import AgreementError
-from chatcode.reliability.agreement import RARE_MIN_POSTS, RARE_SHARE, AgreementResult
+
+if TYPE_CHECKING:  # pandas and the library are imported by the command when it runs
+    import pandas as pd
+    from rich.table import Table
+
+    from chatcode.reliability.agreement import AgreementResult
 
 
 class Format(StrEnum):
@@ -112,12 +112,12 @@ def _note(text: str) -> None:
         err.print(text, markup=False, highlight=False)
 
 
-def _notes(result: AgreementResult) -> None:
+def _notes(result: "AgreementResult") -> None:
     for note in result.notes:
         _note(f"note: {note}")
 
 
-def _gate(result: AgreementResult, min_kappa: float, require_variation: bool) -> None:
+def _gate(result: "AgreementResult", min_kappa: float, require_variation: bool) -> None:
     failing = result.below(min_kappa, require_variation=require_variation)
     if len(failing):
         lines = [f"{r.dimension}:{r.code}" if isinstance(r.code, str) else
@@ -134,13 +134,16 @@ def _gate(result: AgreementResult, min_kappa: float, require_variation: bool) ->
           + (f"; {len(flat)} code(s) never vary and pass: {', '.join(flat)}" if flat else ""))
 
 
-def _document(result: AgreementResult, format: Format) -> str:
+def _document(result: "AgreementResult", format: Format) -> str:
     if format is Format.json:
         return result.to_json() + "\n"
     if format is Format.csv:
         return csv_text(result.codes)
-    buffer = io.StringIO()
+    from chatcode._io.terminal import SafeConsole
     from chatcode.cli._app import out as terminal
+    from chatcode.reliability.agreement import RARE_MIN_POSTS, RARE_SHARE
+
+    buffer = io.StringIO()
 
     console = SafeConsole(file=buffer, width=terminal.width, soft_wrap=False,
                           force_terminal=False, color_system=None)
@@ -166,14 +169,14 @@ def _num(value: object, digits: int = 3) -> str:
     return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0: no "-0.000"
 
 
-def _kappa_ci(row: pd.Series) -> str:
+def _kappa_ci(row: "pd.Series") -> str:
     text = _num(row["kappa"])
     if not math.isnan(row["kappa_ci_low"]):
         text += f" [{_num(row['kappa_ci_low'])}, {_num(row['kappa_ci_high'])}]"
     return text
 
 
-def _boot_ci(row: pd.Series) -> list[str]:
+def _boot_ci(row: "pd.Series") -> list[str]:
     if "kappa_boot_ci_low" not in row:
         return []
     if math.isnan(row["kappa_boot_ci_low"]):
@@ -181,7 +184,9 @@ def _boot_ci(row: pd.Series) -> list[str]:
     return [f"[{_num(row['kappa_boot_ci_low'])}, {_num(row['kappa_boot_ci_high'])}]"]
 
 
-def _tables(result: AgreementResult) -> list[Table]:
+def _tables(result: "AgreementResult") -> "list[Table]":
+    from rich.table import Table
+
     many = len(result.coders) > 2
     pct = f"{result.confidence:.0%}"
     title = (f"Agreement of {', '.join(result.coders)} on {result.n_units} post(s): "
@@ -218,7 +223,9 @@ def _tables(result: AgreementResult) -> list[Table]:
     return tables
 
 
-def _pairs_table(result: AgreementResult) -> Table:
+def _pairs_table(result: "AgreementResult") -> "Table":
+    from rich.table import Table
+
     pairs = result.pairs.assign(pair=result.pairs["coder_a"] + " – " + result.pairs["coder_b"],
                                 variable=result.pairs["dimension"] + ":" +
                                 result.pairs["code"].fillna("(nominal)"))

@@ -1,20 +1,19 @@
 """``chatcode codebook check|show|export|import``: the codebook as code."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
-from rich.tree import Tree
 
 from chatcode._io.output import check_writable
-from chatcode._io.terminal import safe_markup
 from chatcode.cli._app import app, err, out
-from chatcode.codebook import Code, Codebook, Dimension, load_codebook
-from chatcode.codebook.export import EXPORT_FORMATS, export_codebook, import_qdc
+from chatcode.codebook.formats import EXPORT_FORMATS
 from chatcode.errors import CodebookError, Location
+
+if TYPE_CHECKING:  # the codebook modules (and YAML) are imported by the commands that run
+    from rich.tree import Tree
+
+    from chatcode.codebook import Code, Codebook, Dimension
 
 codebook_app = typer.Typer(
     help="Check, show, export and import codebooks (YAML or REFI-QDA .qdc).\n\n"
@@ -39,6 +38,8 @@ def _weeks(n: object) -> str:
 )
 def check(codebook: CodebookArg) -> None:
     """Validate a codebook and print its version and hash; list every problem (exit 1)."""
+    from chatcode.codebook import load_codebook
+
     cb = load_codebook(codebook)
     out.print(f"ok: {cb.name} version {cb.version}, hash {cb.hash}, "
               f"{len(cb.dimensions)} dimensions, {cb.n_codes} codes, {len(cb.tables)} tables",
@@ -57,13 +58,20 @@ def show(
         help="Also show inclusion and exclusion rules, examples and keywords.")] = False,
 ) -> None:
     """Show the dimensions and codes of a codebook, with their definitions, as a tree."""
+    from chatcode.codebook import load_codebook
+
     cb = load_codebook(codebook)
     dims = (cb.dimension(dimension),) if dimension else cb.dimensions
     out.print(codebook_tree(cb, dims, full=full), soft_wrap=False)
 
 
-def codebook_tree(cb: Codebook, dims: tuple[Dimension, ...], *, full: bool) -> Tree:
+def codebook_tree(cb: "Codebook", dims: "tuple[Dimension, ...]", *, full: bool) -> "Tree":
     """A rich tree: codebook -> dimensions -> codes (subcodes under their parent)."""
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from chatcode._io.terminal import safe_markup
+
     tree = Tree(Text.from_markup(f"[bold]{safe_markup(cb.name)}[/bold] version "
                                  f"{safe_markup(cb.version)} (hash {cb.hash})", emoji=False))
     for dim in dims:
@@ -76,14 +84,18 @@ def codebook_tree(cb: Codebook, dims: tuple[Dimension, ...], *, full: bool) -> T
     return tree
 
 
-def _add_codes(node: Tree, dim: Dimension, parent: str | None, *, full: bool) -> None:
+def _add_codes(node: "Tree", dim: "Dimension", parent: str | None, *, full: bool) -> None:
+    from rich.text import Text
+
     for code in dim.codes:
         if code.parent == parent:
             child = node.add(Text.from_markup(_code_text(code, full=full), emoji=False))
             _add_codes(child, dim, code.id, full=full)
 
 
-def _code_text(code: Code, *, full: bool) -> str:
+def _code_text(code: "Code", *, full: bool) -> str:
+    from chatcode._io.terminal import safe_markup
+
     tags = ", ".join(filter(None, [code.id, "extension" if code.extension else "",
                                    _weeks(code.duration_weeks)]))
     text = f"[bold]{safe_markup(code.label)}[/bold] [dim]({safe_markup(tags)})[/dim]\n" \
@@ -114,6 +126,9 @@ def export(
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
 ) -> None:
     """Write a codebook as an Excel sheet, Markdown, REFI-QDA .qdc or YAML."""
+    from chatcode.codebook import load_codebook
+    from chatcode.codebook.export import export_codebook
+
     cb = load_codebook(codebook)
     check_writable(output, force=force)
     export_codebook(cb, output, force=force)
@@ -140,6 +155,8 @@ def import_(
     A file from another program becomes one dimension per top-level code, with several codes
     per post allowed (multiple: true); notes on stderr say what to review.
     """
+    from chatcode.codebook.export import export_codebook, import_qdc
+
     if output.suffix.lower() not in (".yaml", ".yml"):
         raise CodebookError("the codebook to write must be a .yaml file",
                             where=Location(output), hint="e.g. -o codebook.yaml")

@@ -1,7 +1,5 @@
 """``chatcode code``: the terminal coder (a full-screen app writing to a coding store)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +7,6 @@ from typing import Annotated
 import typer
 
 from chatcode.cli._app import app, err
-from chatcode.corpus import schema as S
 from chatcode.errors import CodingError
 
 _EPILOG = (
@@ -103,6 +100,7 @@ def code(
     from chatcode.codebook import load_codebook
     from chatcode.coding.selection import select_posts
     from chatcode.coding.store import CodingStore
+    from chatcode.corpus import schema as S
     from chatcode.corpus.corpus import read_corpus
 
     selection = _selection(first, group, sample, seed, stratify)
@@ -143,6 +141,7 @@ def _coding_order(store: Path, selected, suggester) -> list[str]:
     """Time order, or the active-learning order for a new store; a store resumes in the
     order it was made with."""
     from chatcode.coding.store import stored_order
+    from chatcode.corpus import schema as S
 
     ids = selected[S.POST_ID].astype(str).tolist()
     before = stored_order(store) if store.exists() and store.stat().st_size > 0 else None

@@ -1,8 +1,6 @@
 """``chatcode export`` and ``chatcode import``: the coded chat to and from SPSS, Stata, R and
 REFI-QDA (MAXQDA, NVivo, ATLAS.ti, QualCoder). No analysis here: see chatcode.exchange."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``chatcode ingest``: chat exports -> one canonical corpus."""
 
-from __future__ import annotations
-
 import logging
 import warnings
 from pathlib import Path
@@ -11,12 +9,14 @@ import typer
 
 from chatcode._io.output import check_writable
 from chatcode.cli._app import app, progress_bar
-from chatcode.corpus.corpus import write_corpus
-from chatcode.corpus.pseudonymize import check_key_path
 from chatcode.errors import ChatcodeWarning
-from chatcode.ingest import FORMATS, ingest_report
 
-_FORMATS_HELP = ", ".join(FORMATS)
+#: the names of chatcode.FORMATS, in detection order, for --help: importing chatcode.ingest
+#: loads pandas, which --help does without (tests/test_lazy_imports.py pins the two equal)
+FORMAT_NAMES = ("signal", "messenger", "matrix", "discord", "slack", "telegram", "whatsapp",
+                "mattermost-jsonl", "mattermost-compliance", "mattermost-csv", "canonical",
+                "table")
+_FORMATS_HELP = ", ".join(FORMAT_NAMES)
 
 
 @app.command(
@@ -81,6 +81,10 @@ def ingest(
     The format is detected from each file's content unless --format is given; what was
     detected, the time zone used, and the posts per role are printed on stderr.
     """
+    from chatcode.corpus.corpus import write_corpus
+    from chatcode.corpus.pseudonymize import check_key_path
+    from chatcode.ingest import ingest_report
+
     # fail before the work, not after it (.xlsx is a file; NAME and NAME.parquet folders)
     check_writable(out, force=force, folder=out.suffix.lower() != ".xlsx")
     if pseudonymize is not None:

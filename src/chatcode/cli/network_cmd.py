@@ -1,28 +1,20 @@
 """``chatcode network``: a stored corpus -> who responds to whom (docs/network.md). No
 analysis here: see chatcode.engagement.network."""
 
-from __future__ import annotations
-
 import json
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from chatcode._io.output import atomic_file, check_writable, csv_text
 from chatcode.cli._app import app, emit, err, out, records
-from chatcode.corpus.corpus import read_corpus
-from chatcode.engagement.network import (
-    author_summary,
-    network_summary,
-    response_edges,
-    response_network,
-    role_flows,
-)
+
+if TYPE_CHECKING:  # pandas and the library are imported by the command when it runs
+    import pandas as pd
+    from rich.table import Table
 
 
 class Format(StrEnum):
@@ -67,6 +59,15 @@ def network_command(
     responses; per author: in/out degree, responses received and given, reciprocity.
     See docs/network.md.
     """
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.engagement.network import (
+        author_summary,
+        network_summary,
+        response_edges,
+        response_network,
+        role_flows,
+    )
+
     if out_file is not None:
         if out_file.suffix.lower() not in SUFFIXES:
             raise typer.BadParameter(f"cannot tell what to write to {out_file}: name it "
@@ -107,7 +108,9 @@ def network_command(
               f"{graph.number_of_edges()} edges")
 
 
-def _view(frame: pd.DataFrame, title: str) -> Table:
+def _view(frame: "pd.DataFrame", title: str) -> "Table":
+    from rich.table import Table
+
     view = Table(title=title, title_justify="left")
     for j, name in enumerate(frame.columns):
         view.add_column(str(name).replace("_", " "), justify="left" if j < 2 else "right")

@@ -2,23 +2,23 @@
 reproduced through the pipeline, and consistency checks of published tables. No analysis
 here: see chatcode.reproduce.run and chatcode.published."""
 
-from __future__ import annotations
-
 import io
 import json
 import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from chatcode._io.output import atomic_dir, check_writable, csv_text
-from chatcode._io.terminal import SafeConsole
 from chatcode.cli._app import _state, app, err
+
+if TYPE_CHECKING:  # pandas and rich are imported by the commands when they run
+    import pandas as pd
+
+    from chatcode._io.terminal import SafeConsole
 
 
 class Format(StrEnum):
@@ -40,7 +40,8 @@ def _note(text: str) -> None:
         err.print(text, markup=False, highlight=False)
 
 
-def _console(buffer: io.StringIO) -> SafeConsole:
+def _console(buffer: io.StringIO) -> "SafeConsole":
+    from chatcode._io.terminal import SafeConsole
     from chatcode.cli._app import out
 
     return SafeConsole(file=buffer, width=out.width, soft_wrap=False, force_terminal=False,
@@ -104,10 +105,11 @@ def reproduce_command(
 _RATIOS = {"figure": 3, "where": 1, "published": 1, "reproduced": 1, "note": 3}
 
 
-def _figures_text(figures: pd.DataFrame) -> str:
+def _figures_text(figures: "pd.DataFrame") -> str:
     """Published vs reproduced, one row per figure. In a terminal narrower than 120 columns
     the "where" column joins the note, so ids and values stay readable at 80."""
     from rich import box
+    from rich.table import Table
 
     buffer = io.StringIO()
     console = _console(buffer)
@@ -201,6 +203,8 @@ _SECTIONS = (
 
 
 def _check_text(report) -> str:
+    from rich.table import Table
+
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(f"Population: {report.population['text']}; rounding {report.rounding}; "

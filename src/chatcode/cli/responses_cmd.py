@@ -2,27 +2,26 @@
 in a file (docs/responses.md). No analysis here: see chatcode.engagement.responses and
 chatcode.latency."""
 
-from __future__ import annotations
-
 import json
 import logging
 import math
 import warnings
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from chatcode._io.output import atomic_file, check_writable, csv_text, write_workbook
 from chatcode.cli._app import app, err, out, records, write_stdout
-from chatcode.corpus import schema as S
-from chatcode.corpus.corpus import Corpus, inferred_replies_note, read_corpus
-from chatcode.engagement.latency import QUANTILE_METHODS, format_hours, latency
-from chatcode.engagement.responses import COMPONENTS, RESPONDERS, responses
+from chatcode.engagement.choices import COMPONENTS, QUANTILE_METHODS, RESPONDERS
 from chatcode.errors import ChatcodeWarning
+
+if TYPE_CHECKING:  # pandas and the library are imported by the commands that run
+    import pandas as pd
+    from rich.table import Table
+
+    from chatcode.corpus.corpus import Corpus
 
 
 class Format(StrEnum):
@@ -81,6 +80,9 @@ def responses_command(
     reply_reactions, responses, first_response_hours. A response by the post's own author
     does not count unless --include-self is given. See docs/responses.md.
     """
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.engagement.responses import responses
+
     kind = _target_kind(format, out_file, force)
     components = [c.value for c in count] if count else list(COMPONENTS)
     data = read_corpus(corpus)
@@ -126,6 +128,9 @@ def latency_command(
     Hours are decimal hours; the mean is also shown as "7 h 27 min". Replies dated before
     their parent count as responses but are left out of the delays. See docs/responses.md.
     """
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.engagement.latency import latency
+
     kind = _target_kind(format, out_file, force)
     data = read_corpus(corpus)
     _warn_empty(data, corpus)
@@ -162,17 +167,17 @@ def _target_kind(format: Format, path: Path | None, force: bool) -> str:
 
 
 
-def _document(table: pd.DataFrame, kind: str) -> str:
+def _document(table: "pd.DataFrame", kind: str) -> str:
     if kind == "json":
         return json.dumps({"rows": records(table)}, ensure_ascii=False, allow_nan=False)
     return csv_text(table)
 
 
-def _print_document(table: pd.DataFrame, kind: str) -> None:
+def _print_document(table: "pd.DataFrame", kind: str) -> None:
     write_stdout(_document(table, kind) + ("\n" if kind == "json" else ""))
 
 
-def _write(table: pd.DataFrame, path: Path, kind: str, *, force: bool, sheet: str) -> None:
+def _write(table: "pd.DataFrame", path: Path, kind: str, *, force: bool, sheet: str) -> None:
     if kind == "xlsx":
         write_workbook(path, {sheet: table}, force=force)
     else:
@@ -185,7 +190,13 @@ def _hours(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.2f}"
 
 
-def _responses_table(table: pd.DataFrame, head: int = 10, tail: int = 5) -> Table:
+def _responses_table(table: "pd.DataFrame", head: int = 10, tail: int = 5) -> "Table":
+    import pandas as pd
+    from rich.table import Table
+
+    from chatcode.corpus import schema as S
+    from chatcode.engagement.latency import format_hours
+
     counts = [S.REPLIES, S.REACTIONS, S.REPLY_REACTIONS, S.RESPONSES]
     view = Table(title="Responses per post", show_footer=True)
     # long derived ids are cut in this human view (csv/json have them whole)
@@ -212,7 +223,11 @@ def _responses_table(table: pd.DataFrame, head: int = 10, tail: int = 5) -> Tabl
     return view
 
 
-def _latency_table(table: pd.DataFrame) -> Table:
+def _latency_table(table: "pd.DataFrame") -> "Table":
+    from rich.table import Table
+
+    from chatcode.corpus import schema as S
+
     view = Table(title="Reply latency (hours)")
     for name in ("group", "n", "mean", "median", "Q1", "Q3", "mean (h min)"):
         view.add_column(name, justify="left" if name == "group" else "right")
@@ -224,8 +239,10 @@ def _latency_table(table: pd.DataFrame) -> Table:
     return view
 
 
-def _survival(data: Corpus, by: By | None, format: Format, out_file: Path | None, kind: str,
+def _survival(data: "Corpus", by: By | None, format: Format, out_file: Path | None, kind: str,
               *, include_self: bool, responders: str, force: bool) -> None:
+    from rich.table import Table
+
     from chatcode.engagement.survival import survival_summary, time_to_response
 
     table = survival_summary(time_to_response(data, include_self=include_self,
@@ -253,14 +270,16 @@ def _survival(data: Corpus, by: By | None, format: Format, out_file: Path | None
         _print_document(table, format.value)
 
 
-def _warn_empty(data: Corpus, path: Path) -> None:
+def _warn_empty(data: "Corpus", path: Path) -> None:
     if data.posts.empty:
         warnings.warn(ChatcodeWarning(f"{path}: the corpus holds no posts, so every count "
                                       "below is empty; check the corpus"), stacklevel=2)
 
 
-def _name_inferred(corpus: Corpus) -> None:
+def _name_inferred(corpus: "Corpus") -> None:
     """Every report on a corpus with inferred reply links says so (on stderr)."""
+    from chatcode.corpus.corpus import inferred_replies_note
+
     note = inferred_replies_note(corpus.posts)
     if note:
         logging.getLogger("chatcode").warning(f"note: {note}")

@@ -1,7 +1,5 @@
 """``chatcode project init`` and ``chatcode serve``: the browser coding workbench."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

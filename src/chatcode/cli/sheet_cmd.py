@@ -1,22 +1,21 @@
 """``chatcode sheet``: an Excel coding sheet for one coder (all posts, a pretest, a sample)."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chatcode._io.output import check_writable
 from chatcode.cli._app import app, err
-from chatcode.codebook import load_codebook
-from chatcode.coding.selection import Selection
-from chatcode.coding.sheets import write_sheet
-from chatcode.corpus.corpus import read_corpus
+
+if TYPE_CHECKING:  # pandas and the library are imported by the command when it runs
+    from chatcode.coding.selection import Selection
 
 
 def _selection(first: float | None, sample: float | None, group: str | None,
-               seed: int | None, stratify: bool) -> Selection:
+               seed: int | None, stratify: bool) -> "Selection":
+    from chatcode.coding.selection import Selection
+
     if first is not None and sample is not None:
         raise typer.BadParameter("give --first or --sample, not both", param_hint="--first")
     if first is not None:
@@ -83,6 +82,10 @@ def sheet(
         "--suggest-from).")] = "time",
 ) -> None:
     """Write an Excel coding sheet (see chatcode.coding.sheets.write_sheet)."""
+    from chatcode.codebook import load_codebook
+    from chatcode.coding.sheets import write_sheet
+    from chatcode.corpus.corpus import read_corpus
+
     selection = _selection(first, sample, group, seed, stratify)
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the sheet must be an .xlsx file", param_hint="--out")

@@ -1,21 +1,19 @@
 """``chatcode suggest``: coding suggestions learnt from one coder, gated per code by held-out
 kappa."""
 
-from __future__ import annotations
-
 import io
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from chatcode._io.output import atomic_file, check_writable, csv_text
 from chatcode.cli._app import _state, app, emit, err
+
+if TYPE_CHECKING:  # pandas is imported by the command when it runs
+    import pandas as pd
 
 
 class Format(StrEnum):
@@ -158,8 +156,8 @@ def suggest(
         _note(f"wrote {out}")
 
 
-def uncoded_suggestions(suggester, posts: pd.DataFrame, codes: pd.DataFrame,
-                        order: Order) -> pd.DataFrame:
+def uncoded_suggestions(suggester, posts: "pd.DataFrame", codes: "pd.DataFrame",
+                        order: Order) -> "pd.DataFrame":
     """Suggested codes (gate open) for the posts the coder has not coded, in ``order``."""
     from chatcode.corpus import schema as S
 
@@ -177,12 +175,16 @@ def uncoded_suggestions(suggester, posts: pd.DataFrame, codes: pd.DataFrame,
 
 
 def _num(value: object, digits: int = 2) -> str:
+    import pandas as pd
+
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{round(float(value), digits) + 0.0:.{digits}f}"
 
 
 def _render(tables: list, lines: list[str]) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=170, highlight=False, soft_wrap=False,
                       force_terminal=False, color_system=None)
@@ -193,7 +195,10 @@ def _render(tables: list, lines: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _gate_text(suggester, rows: pd.DataFrame) -> str:
+def _gate_text(suggester, rows: "pd.DataFrame") -> str:
+    import pandas as pd
+    from rich.table import Table
+
     t = Table(title=f"Suggestions learnt from {suggester.coder}/{suggester.pass_} "
               f"({suggester.n_posts} coded posts); gate: kappa CI low >= "
               f"{suggester.min_kappa:g}", title_justify="left")
@@ -236,6 +241,9 @@ def _evaluate(corpus, table, cb, coder, pass_, make, min_kappa, folds, seed, gro
 
 def evaluation_text(ev) -> str:
     """The evaluation as a rich text table (what ``chatcode suggest --evaluate`` prints)."""
+    import pandas as pd
+    from rich.table import Table
+
     grouped = f", folds grouped by {ev.groups}" if ev.groups else ""
     t = Table(title=f"Held-out agreement of suggestions with {ev.coder}/{ev.pass_}: "
               f"{ev.n_posts} coded posts, {ev.folds}-fold cross-validation{grouped}",

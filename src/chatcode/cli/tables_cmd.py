@@ -3,34 +3,21 @@ tables (docs/tables.md). No analysis here: see chatcode.tables.layouts,
 chatcode.engagement.comparisons and
 chatcode.report."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from chatcode._io.output import check_writable
 from chatcode.cli._app import app, emit, err, out
-from chatcode.codebook import load_codebook
-from chatcode.corpus.corpus import read_corpus
-from chatcode.engagement.coded import CLUSTERS, CodedPosts, coded_posts
-from chatcode.engagement.comparisons import TESTS
-from chatcode.engagement.responses import RESPONDERS
-from chatcode.tables.layouts import Table, build_tables
-from chatcode.tables.report import (
-    heading,
-    journal_frame,
-    provenance,
-    table_note,
-    to_csv,
-    to_json,
-    to_markdown,
-    write_report,
-    write_workbook,
-)
+from chatcode.engagement.choices import ADJUST_METHODS, CLUSTERS, RESPONDERS, TESTS
+
+if TYPE_CHECKING:  # pandas and the library are imported by the commands when they run
+    from rich.table import Table as RichTable
+
+    from chatcode.engagement.coded import CodedPosts
+    from chatcode.tables.layouts import Table
 
 
 class Format(StrEnum):
@@ -42,12 +29,7 @@ class Format(StrEnum):
     docx = "docx"
 
 
-class Adjust(StrEnum):
-    none = "none"
-    holm = "holm"
-    fdr_bh = "fdr_bh"
-    bonferroni = "bonferroni"
-    fdr_by = "fdr_by"
+Adjust = StrEnum("Adjust", [(a, a) for a in ("none", *ADJUST_METHODS)])
 
 
 class Family(StrEnum):
@@ -107,8 +89,11 @@ ForceOpt = Annotated[bool, typer.Option(help="Replace the output if it exists.")
 
 def _coded(corpus: Path, codes: list[Path], codebook: Path, coder: str | None,
            pass_: str | None, include_self: bool, responders: Responders,
-           strict: bool) -> CodedPosts:
+           strict: bool) -> "CodedPosts":
+    from chatcode.codebook import load_codebook
     from chatcode.coding.codes import read_codes
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.engagement.coded import coded_posts
 
     cb = load_codebook(codebook)
     return coded_posts(read_corpus(corpus), read_codes(codes, codebook=cb), cb, coder=coder,
@@ -143,9 +128,13 @@ def _format(format: Format | None, path: Path | None, force: bool) -> Format:
     return chosen
 
 
-def _rich(table: Table) -> RichTable:
-    frame = journal_frame(table)
+def _rich(table: "Table") -> "RichTable":
     from rich import box
+    from rich.table import Table as RichTable
+
+    from chatcode.tables.report import heading, journal_frame, table_note
+
+    frame = journal_frame(table)
 
     # no vertical rules (a journal table has none): 9 columns fit 80 terminal columns
     view = RichTable(title=heading(table), title_justify="left", caption=table_note(table),
@@ -209,6 +198,9 @@ def tables_command(
     participation tables describe the posts. JSON and CSV numbers are unrounded. See
     docs/tables.md.
     """
+    from chatcode.tables.layouts import build_tables
+    from chatcode.tables.report import provenance, to_csv, to_json, to_markdown, write_workbook
+
     kind = _format(format, out_file, force)
     coded = _coded(corpus, codes, codebook, coder, pass_, include_self, responders, strict)
     overrides = _overrides(test, continuity, adjust, cluster, effect_size)
@@ -275,7 +267,11 @@ def report_command(
     Give every coding sheet as CODES (with --coder/--pass for the tables): the other
     coders and passes become the reliability section. See docs/tables.md.
     """
+    from chatcode.codebook import load_codebook
     from chatcode.coding.codes import read_codes
+    from chatcode.corpus.corpus import read_corpus
+    from chatcode.engagement.coded import coded_posts
+    from chatcode.tables.report import write_report
 
     check_writable(out_dir, force=force, folder=True)
     cb = load_codebook(codebook)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from chatcode._io.output import atomic_file, excel_escape
+from chatcode.codebook.formats import EXPORT_FORMATS
 from chatcode.codebook.model import Code, Codebook, codebook_to_dict
 from chatcode.codebook.qdc import QdcImport, codebook_qdc, import_qdc, qdc_problems, read_qdc
 from chatcode.errors import CodebookError, Location
@@ -32,8 +33,6 @@ __all__ = [
     "write_codebook_xlsx",
 ]
 
-EXPORT_FORMATS = {".xlsx": "Excel workbook", ".md": "Markdown", ".qdc": "REFI-QDA codebook",
-                  ".yaml": "chatcode codebook YAML", ".yml": "chatcode codebook YAML"}
 XLSX_COLUMNS = ("dimension", "multiple", "id", "label", "parent", "definition", "include",
                 "exclude", "examples", "keywords", "note")
 _WIDTHS = {"dimension": 14, "multiple": 10, "id": 20, "label": 28, "parent": 16,

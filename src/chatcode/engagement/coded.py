@@ -26,11 +26,11 @@ import pyarrow.compute as pc
 from chatcode.codebook import Codebook
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus, post_positions
+from chatcode.engagement.choices import CLUSTERS
 from chatcode.errors import ChatcodeWarning, Location, Problem, Problems, TablesError
 
 __all__ = ["CLUSTERS", "CodedPosts", "coded_posts"]
 
-CLUSTERS = (S.AUTHOR, S.GROUP)
 _SHOW = 8  # ids shown in an error message
 
 # --- the coded posts ------------------------------------------------------------------------

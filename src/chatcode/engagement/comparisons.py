@@ -45,6 +45,7 @@ import pandas as pd
 
 from chatcode.corpus import schema as S
 from chatcode.engagement import effect_sizes as E
+from chatcode.engagement.choices import ADJUST_METHODS, TESTS
 from chatcode.engagement.small_samples import SMALL, permutation_p
 from chatcode.errors import TablesError
 
@@ -63,8 +64,6 @@ __all__ = [
 ]
 
 Test = Literal["mannwhitney", "welch", "student", "negbin"]
-TESTS = ("mannwhitney", "welch", "student", "negbin")
-ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "fdr_by")
 STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 _TEST_ALIASES = {"mann_whitney": "mannwhitney", "mann-whitney": "mannwhitney",
                  "mwu": "mannwhitney", "u": "mannwhitney", "welch_t": "welch",

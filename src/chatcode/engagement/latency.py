@@ -23,6 +23,7 @@ import pandas as pd
 
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import BEFORE_PARENT, PARENT_POSITION, POSITION, Corpus
+from chatcode.engagement.choices import QUANTILE_METHODS
 from chatcode.engagement.responses import (
     COUNTED,
     HOUR_NS,
@@ -33,10 +34,6 @@ from chatcode.engagement.responses import (
 from chatcode.errors import ChatcodeWarning, TablesError
 
 __all__ = ["QUANTILE_METHODS", "format_hours", "latency", "reply_delays"]
-
-# numpy.percentile methods (Hyndman & Fan 1996 types 4-9); "linear" (type 7) is the default
-QUANTILE_METHODS = ("linear", "weibull", "hazen", "median_unbiased", "normal_unbiased",
-                    "interpolated_inverted_cdf")
 
 
 def format_hours(hours: float) -> str:

@@ -40,13 +40,12 @@ from chatcode.corpus.corpus import (
     Corpus,
     reply_links,
 )
+from chatcode.engagement.choices import COMPONENTS, RESPONDERS
 from chatcode.errors import ChatcodeWarning, TablesError
 
 __all__ = ["COMPONENTS", "RESPONDERS", "counted_replies", "responses"]
 
 Responders = Literal["all", "participants"]
-RESPONDERS: tuple[str, ...] = ("all", "participants")
-COMPONENTS: tuple[str, ...] = (S.REPLIES, S.REACTIONS, S.REPLY_REACTIONS)
 COUNTED = "counted"  # column of counted_replies(): the reply counts as a response
 HOUR_NS = 3_600_000_000_000
 
