@@ -194,7 +194,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False)
                           where=Location(path), hint="give the .xlsx workbook instead")
     raw = path.read_bytes()
     text, encoding = (raw.decode("utf-8"), "utf-8") if own and _utf8(raw) else decode(raw, path)
-    data, dialect = read_csv_text(text, path, encoding)
+    data, dialect = read_csv_text(text, path, encoding, raw=raw if encoding == "utf-8" else None)
     return Table(data, path, None, dialect)
 
 
@@ -319,8 +319,10 @@ def _decode(raw: bytes, encoding: str, path: Path) -> str:
             "CSV UTF-8 (Comma delimited))") from exc
 
 
-def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, CsvDialect]:
-    """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed."""
+def read_csv_text(text: str, path: Path, encoding: str, *, raw: bytes | None = None
+                  ) -> tuple[pd.DataFrame, CsvDialect]:
+    """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed. ``raw`` may
+    give the file's bytes when they are ``text`` in UTF-8 (saves encoding it again)."""
     if not text.strip():
         raise IngestError("the file is empty", where=Location(path),
                           hint="export the chat again")
@@ -331,9 +333,9 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
             "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
     header = _csv_header(text, delimiter)
-    fast = _read_csv_arrow(text, delimiter, header)
+    fast = _read_csv_arrow(text if raw is None else raw, delimiter, header)
     if fast is not None:
-        return _finish_csv(fast, header, path), CsvDialect(encoding, delimiter)
+        return _finish_csv(fast, header, path, empty_is_na=True), CsvDialect(encoding, delimiter)
     width = len(header) + 1  # one spare column: a row with one cell too many is caught
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
@@ -363,34 +365,43 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
     return _finish_csv(data, header, path), CsvDialect(encoding, delimiter)
 
 
-def _finish_csv(data: pd.DataFrame, header: list[str], path: Path) -> pd.DataFrame:
+def _finish_csv(data: pd.DataFrame, header: list[str], path: Path, *,
+                empty_is_na: bool = False) -> pd.DataFrame:
     """Name the columns (dropping the empty ones trailing delimiters make) and empty cells
-    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty) and ``_row``."""
+    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty, or missing
+    already when ``empty_is_na``) and ``_row``."""
     rows = data.pop(ROW)
     header = list(header)
-    while header and header[-1] == "" and data[len(header) - 1].eq("").all():
+    while header and header[-1] == "" and (
+            data[len(header) - 1].isna().all() if empty_is_na
+            else data[len(header) - 1].eq("").all()):
         data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
         header.pop()
     _check_header(header, Location(path))
     data.columns = header
-    for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
-        data[col] = data[col].where(data[col].ne(""))
+    if not empty_is_na:
+        for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
+            data[col] = data[col].where(data[col].ne(""))
     data[ROW] = rows.to_numpy()
     return data
 
 
-def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str]
+                    ) -> pd.DataFrame | None:
     """The data rows with pyarrow.csv (many times faster than pandas' parser), or None when
     the file is irregular (a row with more or fewer cells than the header, blank lines before
-    the header, a line break in the header): the pandas path then reads it and names rows.
+    the header, a line break in the header) or not UTF-8: the pandas path then reads it and
+    names rows. ``text`` is the file as text, or its UTF-8 bytes.
 
-    Returns the columns 0..len(header)-1 as text ("" when empty) and ``_row``: the row
+    Returns the columns 0..len(header)-1 as text (missing when empty) and ``_row``: the row
     number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
+    if isinstance(first, bytes):
+        first = first.decode("utf-8")
     if not header or not first.strip() or first.count('"') % 2:
         return None
     irregular = []
@@ -400,25 +411,28 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
         return "skip"
 
     names = [str(i) for i in range(len(header))]
-    try:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:  # empty cells (quoted or not) are read as missing; only "" is (not "NA", "null")
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                check_utf8=False))  # decoded (or encoded) by Python: UTF-8 already
     except (pa.ArrowInvalid, ValueError):
         return None
     if irregular:
         return None
     rows = pa.array(np.arange(2, table.num_rows + 2))
-    blank = functools.reduce(pc.and_, (pc.equal(c, "") for c in table.columns))
-    if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
-        keep = pc.invert(blank)
-        table, rows = table.filter(keep), rows.filter(keep)
+    if table.num_rows and all(c.null_count for c in table.columns):
+        blank = functools.reduce(pc.and_, (pc.is_null(c) for c in table.columns))
+        if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
+            keep = pc.invert(blank)
+            table, rows = table.filter(keep), rows.filter(keep)
     data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
                          for i in range(len(header))})
     data[ROW] = rows.to_numpy()
@@ -441,8 +455,14 @@ def _csv_header(text: str, delimiter: str) -> list[str]:
     return []
 
 
+def _first_line(text: str | bytes) -> str | bytes:
+    """The first line of ``text`` (without copying the rest, as ``split`` would)."""
+    end = text.find("\n" if isinstance(text, str) else b"\n")
+    return text if end < 0 else text[:end]
+
+
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
