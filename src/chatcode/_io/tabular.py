@@ -193,9 +193,51 @@ def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False)
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
     raw = path.read_bytes()
+    fast = _read_utf8_csv(raw, path)
+    if fast is not None:
+        return Table(fast[0], path, None, fast[1])
     text, encoding = (raw.decode("utf-8"), "utf-8") if own and _utf8(raw) else decode(raw, path)
-    data, dialect = read_csv_text(text, path, encoding, raw=raw if encoding == "utf-8" else None)
+    data, dialect = read_csv_text(text, path, encoding)
     return Table(data, path, None, dialect)
+
+
+def _read_utf8_csv(raw: bytes, path: Path) -> tuple[pd.DataFrame, CsvDialect] | None:
+    """The usual CSV file (UTF-8 without BOM, every row as wide as the header) read
+    without decoding it whole in Python: its first lines give the delimiter and the header,
+    and pyarrow checks the encoding as it parses. None for any other file, which the caller
+    decodes (:func:`decode`) and reads with :func:`read_csv_text`, as before."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or b"\x00" in raw:
+        return None  # UTF-16 (which has zero bytes), a BOM, or binary data
+    head, whole = _utf8_head(raw)
+    if head is None or head.isspace() or _first_char(head) in ("", "{", "["):
+        return None  # not UTF-8, empty, or JSON: read_csv_text says which
+    if not whole and len(head) < _SNIFF_CHARS:
+        return None  # (the delimiter is sniffed from the first characters)
+    delimiter = _sniff_delimiter(head)
+    header = _csv_header(head, delimiter, whole=whole)
+    if header is None:
+        return None
+    fast = _read_csv_arrow(raw, delimiter, header, False)
+    if fast is None:
+        return None
+    return _finish_csv(fast, header, path, empty_is_na=True), CsvDialect("utf-8", delimiter)
+
+
+def _utf8_head(raw: bytes, size: int = 1 << 17) -> tuple[str | None, bool]:
+    """The first ``size`` bytes of ``raw`` up to their last line break (all of ``raw`` when
+    shorter) decoded as UTF-8, and whether that is all of it; None when they are not UTF-8
+    or hold no line break."""
+    if len(raw) <= size:
+        chunk, whole = raw, True
+    else:
+        cut = raw.rfind(b"\n", 0, size)
+        if cut < 0:
+            return None, False
+        chunk, whole = raw[:cut + 1], False
+    try:
+        return chunk.decode("utf-8"), whole
+    except UnicodeDecodeError:
+        return None, whole
 
 
 def _read_sheet(book, path: Path, sheet: str) -> Table:
@@ -319,21 +361,19 @@ def _decode(raw: bytes, encoding: str, path: Path) -> str:
             "CSV UTF-8 (Comma delimited))") from exc
 
 
-def read_csv_text(text: str, path: Path, encoding: str, *, raw: bytes | None = None
-                  ) -> tuple[pd.DataFrame, CsvDialect]:
-    """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed. ``raw`` may
-    give the file's bytes when they are ``text`` in UTF-8 (saves encoding it again)."""
-    if not text.strip():
+def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, CsvDialect]:
+    """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed."""
+    if not text or text.isspace():  # (text.strip() would copy the whole text)
         raise IngestError("the file is empty", where=Location(path),
                           hint="export the chat again")
-    if text.lstrip()[:1] in ("{", "["):
+    if _first_char(text) in ("{", "["):
         raise IngestError(
             "this is a JSON file, not a table (CSV)", where=Location(path),
             hint="give --format for a JSON export (see chatcode ingest --help), or export "
             "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
     header = _csv_header(text, delimiter)
-    fast = _read_csv_arrow(text if raw is None else raw, delimiter, header)
+    fast = _read_csv_arrow(text, delimiter, header, True)
     if fast is not None:
         return _finish_csv(fast, header, path, empty_is_na=True), CsvDialect(encoding, delimiter)
     width = len(header) + 1  # one spare column: a row with one cell too many is caught
@@ -386,12 +426,13 @@ def _finish_csv(data: pd.DataFrame, header: list[str], path: Path, *,
     return data
 
 
-def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str]
+def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str], utf8: bool
                     ) -> pd.DataFrame | None:
     """The data rows with pyarrow.csv (many times faster than pandas' parser), or None when
     the file is irregular (a row with more or fewer cells than the header, blank lines before
     the header, a line break in the header) or not UTF-8: the pandas path then reads it and
-    names rows. ``text`` is the file as text, or its UTF-8 bytes.
+    names rows. ``text`` is the file as text, or its bytes; ``utf8`` says they are known to
+    be UTF-8 (else pyarrow checks every cell).
 
     Returns the columns 0..len(header)-1 as text (missing when empty) and ``_row``: the row
     number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
@@ -401,7 +442,10 @@ def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str]
 
     first = _first_line(text)
     if isinstance(first, bytes):
-        first = first.decode("utf-8")
+        try:
+            first = first.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     if not header or not first.strip() or first.count('"') % 2:
         return None
     irregular = []
@@ -422,7 +466,7 @@ def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str]
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                check_utf8=False))  # decoded (or encoded) by Python: UTF-8 already
+                check_utf8=not (utf8 or isinstance(text, str))))
     except (pa.ArrowInvalid, ValueError):
         return None
     if irregular:
@@ -439,20 +483,34 @@ def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str]
     return data
 
 
-def _csv_header(text: str, delimiter: str) -> list[str]:
-    """The column names: the first record (blank lines skipped, as pandas does), stripped."""
+def _csv_header(text: str, delimiter: str, *, whole: bool = True) -> list[str] | None:
+    """The column names: the first record (blank lines skipped, as pandas does), stripped.
+
+    ``whole=False`` says ``text`` is only the first lines of the file: then None when the
+    first record may go on past them."""
     for chunk in (text[:65536], text):  # the head holds the header, except in odd files
+        last = chunk is text and whole
         reader = csv.reader(io.StringIO(chunk), delimiter=delimiter)
         try:
             for record in reader:
                 if record:
-                    if reader.line_num < chunk.count("\n") or chunk is text:
+                    if reader.line_num < chunk.count("\n") or last:
                         return [cell.strip() for cell in record]
                     break  # the first record may go on past the head: read it all
         except csv.Error:
-            if chunk is text:
+            if last:
                 raise
+        if not whole:
+            return None
     return []
+
+
+_SNIFF_CHARS = 20000  # the delimiter is sniffed from this many characters
+
+
+def _first_char(text: str) -> str:
+    """The first character that is not white space ("" when there is none)."""
+    return (text[:65536].lstrip() or text.lstrip())[:1]
 
 
 def _first_line(text: str | bytes) -> str | bytes:
@@ -468,7 +526,7 @@ def _sniff_delimiter(text: str) -> str:
     if counts[best] == 0:
         return ","
     try:
-        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=",;\t|")
         if counts.get(dialect.delimiter, 0) > 0:
             return dialect.delimiter
     except csv.Error:
