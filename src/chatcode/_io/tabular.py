@@ -296,13 +296,33 @@ def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
     data = {}
     for j, name in enumerate(header):
         values = grid[:, j]
-        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
-            text = pd.Series(pa.array(values, type=pa.large_string()), dtype="str")
-            data[name] = text.mask(text.eq(""))
+        text = _all_text(values)
+        if text is not None:
+            data[name] = pd.Series(text, dtype="str")
         else:
             cells = pd.Series(values, dtype=object)
             data[name] = cells.where(~cells.eq(""), None)
     return pd.DataFrame(data, columns=header)
+
+
+def _all_text(values: np.ndarray):
+    """The cells as an Arrow array, "" as missing, when every cell is text (``str``); else
+    None. Arrow converts the cells in one pass and refuses any that is not text (calamine
+    gives text, numbers, booleans, dates, times and durations; None only where we pad)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(values):
+        return None
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None  # a number, a date, a boolean ...
+    if text.null_count:
+        return None  # (None in a cell: not all text)
+    empty = pc.equal(text, "")
+    return pc.if_else(empty, pa.scalar(None, pa.large_string()), text) if pc.any(
+        empty).as_py() else text
 
 
 def _check_header(header: list[str], where: Location) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chatcode._io.output import (
     MANIFEST,
@@ -320,20 +321,20 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     found = parent >= 0
     group_codes = pd.factorize(posts[S.GROUP])[0]
     same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
-    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
-                      dtype=object)
+    states = pa.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
+                      type=pa.large_string())
     state = np.where(~found, 1, np.where(same_group, 0, 2))
     state[found & (parent == rows)] = 3
     on_cycle = _on_cycles(len(posts), rows, np.where(found, parent, -1))
     state[on_cycle[rows] & (state != 3)] = 4
-    link = states[state]
+    link = states.take(state)
     ts = posts[S.TIMESTAMP].array
     before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
     return pd.DataFrame({
         S.POST_ID: posts[S.POST_ID].array[rows],
         S.PARENT_ID: posts[S.PARENT_ID].array[rows],
         S.GROUP: posts[S.GROUP].array[rows],
-        LINK: pd.array(link, dtype="str"),
+        LINK: pd.Series(link, dtype="str").array,
         BEFORE_PARENT: before,
         POSITION: rows.astype(np.int64),
         PARENT_POSITION: parent,
@@ -355,6 +356,8 @@ def _on_cycles(n: int, rows: np.ndarray, parent: np.ndarray) -> np.ndarray:
     jump = up.copy()
     for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
         jump = jump[jump]
+        if (jump == n).all():  # every post reaches a thread start: no cycle (flat threads,
+            return on          # where each reply's parent starts the thread, stop here)
     for start in np.unique(jump[:n][jump[:n] != n]):  # each is on a cycle
         if on[start]:
             continue
