@@ -134,7 +134,10 @@ def go_nanos(values: pd.Series) -> np.ndarray | None:
     west = raw[rows, at] == ord("-")
     cells = raw - np.uint8(48)  # digits as 0..9
     digit = [cells[rows, at + k].astype(np.int64) for k in range(1, 5)]
-    offset = (digit[0] * 10 + digit[1]) * 3600 + (digit[2] * 10 + digit[3]) * 60
+    hours, minutes = digit[0] * 10 + digit[1], digit[2] * 10 + digit[3]
+    if (hours > 23).any() or (minutes > 59).any():
+        return None
+    offset = hours * 3600 + minutes * 60
     cells[:, 20:29][np.arange(9) >= width[:, None]] = 0  # nanoseconds: 9 digits, 0-padded
 
     def number(first: int, stop: int) -> np.ndarray:
