@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from chatcode.corpus import schema as S
 from chatcode.corpus._arrow import plain_text, within
-from chatcode.corpus.corpus import _on_cycles
+from chatcode.corpus.corpus import _on_cycles, post_positions
 from chatcode.corpus.roles import role_counts
 from chatcode.corpus.timestamps import epoch_nanos
 from chatcode.errors import SchemaError
@@ -128,3 +128,16 @@ def test_posts_on_cycles_are_those_a_walk_comes_back_to(parents):
     n = len(parents)
     rows, parent = np.arange(n), np.array([p if p < n else -1 for p in parents])
     assert _on_cycles(n, rows, parent).tolist() == cycles_by_walking(n, rows, parent)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "", None]), max_size=6),
+       st.lists(st.sampled_from(["a", "b", "c", "x", "", None]), max_size=6))
+def test_post_positions_are_the_first_row_of_each_id(post_ids, wanted):
+    posts = pd.DataFrame({S.POST_ID: pd.Series(post_ids, dtype="str")})
+    first: dict[str, int] = {}
+    for row, pid in enumerate(post_ids):
+        if pid is not None:
+            first.setdefault(pid, row)
+    (found,) = post_positions(posts, pd.Series(wanted, dtype="str"))
+    assert found.tolist() == [first.get(w, -1) if w is not None else -1 for w in wanted]

@@ -130,3 +130,20 @@ def test_a_sheet_column_is_text_exactly_when_pandas_infers_strings(cells):
     assert (text is not None) == infer_rule(values)
     if text is not None:
         assert text.to_pylist() == [v if v != "" else None for v in cells]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.text(max_size=2), st.just(""), st.integers(0, 3)),
+                         min_size=3, max_size=3), min_size=1, max_size=6),
+       st.integers(1, 3))
+def test_an_all_text_sheet_converted_in_one_pass_equals_column_by_column(body, width):
+    """``_text_sheet`` (one Arrow pass over the rows) against the per-column conversion."""
+    header = ["a", "b", "c"][:width]
+    fast = tabular._sheet_columns(body, header)
+    original = tabular._text_sheet
+    try:
+        tabular._text_sheet = lambda *args: None
+        slow = tabular._sheet_columns(body, header)
+    finally:
+        tabular._text_sheet = original
+    pd.testing.assert_frame_equal(fast, slow)

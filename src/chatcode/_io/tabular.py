@@ -284,10 +284,11 @@ def _warn_formulas(path: Path, sheet: str) -> None:
 def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
     """The cells as columns; empty cells are missing. A column holding only text is
     ``str`` (as from a CSV file), any other keeps the values Excel stored (object)."""
-    import pyarrow as pa
-
     width = len(header)
     if body and len({len(r) for r in body}) == 1 and len(body[0]) >= width:
+        text = _text_sheet(body, header)  # every cell text (a chat export): one pass
+        if text is not None:
+            return text
         grid = np.array(body, dtype=object)[:, :width]  # calamine's rows are all as wide
     else:
         grid = np.empty((len(body), width), dtype=object)
@@ -305,12 +306,31 @@ def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=header)
 
 
+def _text_sheet(body: list[list[object]], header: list[str]) -> pd.DataFrame | None:
+    """The columns of a sheet whose cells are all text (rows all as wide), converted by
+    Arrow in one pass over the rows and then cut into columns; None when any cell is not
+    text, so the caller converts column by column."""
+    import pyarrow as pa
+
+    stride = len(body[0])
+    try:
+        cells = pa.array(body, type=pa.list_(pa.large_string(), stride)).flatten()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+    if cells.null_count:
+        return None
+    data = {}
+    for j, name in enumerate(header):
+        column = cells.take(pa.array(np.arange(j, len(cells), stride)))
+        data[name] = pd.Series(_empty_as_missing(column), dtype="str")
+    return pd.DataFrame(data, columns=header)
+
+
 def _all_text(values: np.ndarray):
     """The cells as an Arrow array, "" as missing, when every cell is text (``str``); else
     None. Arrow converts the cells in one pass and refuses any that is not text (calamine
     gives text, numbers, booleans, dates, times and durations; None only where we pad)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not len(values):
         return None
@@ -320,9 +340,18 @@ def _all_text(values: np.ndarray):
         return None  # a number, a date, a boolean ...
     if text.null_count:
         return None  # (None in a cell: not all text)
+    return _empty_as_missing(text)
+
+
+def _empty_as_missing(text):
+    """An Arrow text array with "" as missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     empty = pc.equal(text, "")
-    return pc.if_else(empty, pa.scalar(None, pa.large_string()), text) if pc.any(
-        empty).as_py() else text
+    if not pc.any(empty).as_py():
+        return text
+    return pc.if_else(empty, pa.scalar(None, pa.large_string()), text)
 
 
 def _check_header(header: list[str], where: Location) -> None:

@@ -274,24 +274,29 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
     """Where each id of each series in ``ids`` is in ``posts``: its row position (0-based).
 
     Returns one ``int64`` array per series; ``-1`` where the id is empty or not a post id.
-    All ids are hashed in one pass (``pandas.factorize``), so this is fast for millions of
-    ids. When a post id occurs twice (an unvalidated table), its first row is given.
+    The ids asked for are hashed in one pass (``pandas.factorize``; few distinct ones, as
+    replies share parents) and the post ids looked up among them (``pyarrow.compute.index_in``),
+    so the larger column is only probed, never hashed into a table. When a post id occurs
+    twice (an unvalidated table), its first row is given.
     """
-    n = len(posts)
-    keys = pd.concat([posts[S.POST_ID].astype("str").reset_index(drop=True),
-                      *(pd.Series(i).astype("str").reset_index(drop=True) for i in ids)],
-                     ignore_index=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pd.concat([pd.Series(i).astype("str").reset_index(drop=True) for i in ids],
+                     ignore_index=True) if ids else pd.Series([], dtype="str")
     codes, uniques = pd.factorize(keys)
     first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the extra slot is for empty ids
-    own = codes[:n]
-    valid = np.flatnonzero(own >= 0)
-    distinct = int(own.max()) + 1 if len(valid) else 0  # codes count up from 0, posts first
-    if distinct == len(valid):  # ids are unique (always so in a validated corpus)
-        first[own[valid]] = valid
-    else:
-        _, at = np.unique(own[valid], return_index=True)
-        first[:distinct] = valid[at]
-    out, start = [], n
+    if len(uniques):
+        post_ids = pa.array(posts[S.POST_ID].astype("str").array, type=pa.large_string())
+        wanted = pa.array(uniques.array, type=pa.large_string())
+        if isinstance(wanted, pa.ChunkedArray):
+            wanted = wanted.combine_chunks()
+        at = pc.fill_null(pc.index_in(post_ids, value_set=wanted), -1)
+        at = np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at,
+                        dtype=np.int64)
+        rows = np.flatnonzero(at >= 0)[::-1]  # backwards, so the first row of an id wins
+        first[at[rows]] = rows
+    out, start = [], 0
     for series in ids:
         out.append(first[codes[start:start + len(series)]])
         start += len(series)
