@@ -193,9 +193,51 @@ def read_table(path: str | Path, *, sheet: str | None = None, own: bool = False)
         raise IngestError(f'a sheet ("{sheet}") was asked for, but this is a text file',
                           where=Location(path), hint="give the .xlsx workbook instead")
     raw = path.read_bytes()
+    fast = _read_utf8_csv(raw, path)
+    if fast is not None:
+        return Table(fast[0], path, None, fast[1])
     text, encoding = (raw.decode("utf-8"), "utf-8") if own and _utf8(raw) else decode(raw, path)
     data, dialect = read_csv_text(text, path, encoding)
     return Table(data, path, None, dialect)
+
+
+def _read_utf8_csv(raw: bytes, path: Path) -> tuple[pd.DataFrame, CsvDialect] | None:
+    """The usual CSV file (UTF-8 without BOM, every row as wide as the header) read
+    without decoding it whole in Python: its first lines give the delimiter and the header,
+    and pyarrow checks the encoding as it parses. None for any other file, which the caller
+    decodes (:func:`decode`) and reads with :func:`read_csv_text`, as before."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or b"\x00" in raw:
+        return None  # UTF-16 (which has zero bytes), a BOM, or binary data
+    head, whole = _utf8_head(raw)
+    if head is None or head.isspace() or _first_char(head) in ("", "{", "["):
+        return None  # not UTF-8, empty, or JSON: read_csv_text says which
+    if not whole and len(head) < _SNIFF_CHARS:
+        return None  # (the delimiter is sniffed from the first characters)
+    delimiter = _sniff_delimiter(head)
+    header = _csv_header(head, delimiter, whole=whole)
+    if header is None:
+        return None
+    fast = _read_csv_arrow(raw, delimiter, header, False)
+    if fast is None:
+        return None
+    return _finish_csv(fast, header, path, empty_is_na=True), CsvDialect("utf-8", delimiter)
+
+
+def _utf8_head(raw: bytes, size: int = 1 << 17) -> tuple[str | None, bool]:
+    """The first ``size`` bytes of ``raw`` up to their last line break (all of ``raw`` when
+    shorter) decoded as UTF-8, and whether that is all of it; None when they are not UTF-8
+    or hold no line break."""
+    if len(raw) <= size:
+        chunk, whole = raw, True
+    else:
+        cut = raw.rfind(b"\n", 0, size)
+        if cut < 0:
+            return None, False
+        chunk, whole = raw[:cut + 1], False
+    try:
+        return chunk.decode("utf-8"), whole
+    except UnicodeDecodeError:
+        return None, whole
 
 
 def _read_sheet(book, path: Path, sheet: str) -> Table:
@@ -242,10 +284,11 @@ def _warn_formulas(path: Path, sheet: str) -> None:
 def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
     """The cells as columns; empty cells are missing. A column holding only text is
     ``str`` (as from a CSV file), any other keeps the values Excel stored (object)."""
-    import pyarrow as pa
-
     width = len(header)
     if body and len({len(r) for r in body}) == 1 and len(body[0]) >= width:
+        text = _text_sheet(body, header)  # every cell text (a chat export): one pass
+        if text is not None:
+            return text
         grid = np.array(body, dtype=object)[:, :width]  # calamine's rows are all as wide
     else:
         grid = np.empty((len(body), width), dtype=object)
@@ -254,13 +297,61 @@ def _sheet_columns(body: list[list[object]], header: list[str]) -> pd.DataFrame:
     data = {}
     for j, name in enumerate(header):
         values = grid[:, j]
-        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
-            text = pd.Series(pa.array(values, type=pa.large_string()), dtype="str")
-            data[name] = text.mask(text.eq(""))
+        text = _all_text(values)
+        if text is not None:
+            data[name] = pd.Series(text, dtype="str")
         else:
             cells = pd.Series(values, dtype=object)
             data[name] = cells.where(~cells.eq(""), None)
     return pd.DataFrame(data, columns=header)
+
+
+def _text_sheet(body: list[list[object]], header: list[str]) -> pd.DataFrame | None:
+    """The columns of a sheet whose cells are all text (rows all as wide), converted by
+    Arrow in one pass over the rows and then cut into columns; None when any cell is not
+    text, so the caller converts column by column."""
+    import pyarrow as pa
+
+    stride = len(body[0])
+    try:
+        cells = pa.array(body, type=pa.list_(pa.large_string(), stride)).flatten()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+    if cells.null_count:
+        return None
+    data = {}
+    for j, name in enumerate(header):
+        column = cells.take(pa.array(np.arange(j, len(cells), stride)))
+        data[name] = pd.Series(_empty_as_missing(column), dtype="str")
+    return pd.DataFrame(data, columns=header)
+
+
+def _all_text(values: np.ndarray):
+    """The cells as an Arrow array, "" as missing, when every cell is text (``str``); else
+    None. Arrow converts the cells in one pass and refuses any that is not text (calamine
+    gives text, numbers, booleans, dates, times and durations; None only where we pad)."""
+    import pyarrow as pa
+
+    if not len(values):
+        return None
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None  # a number, a date, a boolean ...
+    if text.null_count:
+        return None  # (None in a cell: not all text)
+    return _empty_as_missing(text)
+
+
+def _empty_as_missing(text):
+    """An Arrow text array with "" as missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pc.equal(text, "")
+    if not pc.any(empty).as_py():
+        return text
+    return pc.if_else(empty, pa.scalar(None, pa.large_string()), text)
 
 
 def _check_header(header: list[str], where: Location) -> None:
@@ -321,19 +412,19 @@ def _decode(raw: bytes, encoding: str, path: Path) -> str:
 
 def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, CsvDialect]:
     """Parse CSV text; the delimiter (comma, semicolon, tab, pipe) is sniffed."""
-    if not text.strip():
+    if not text or text.isspace():  # (text.strip() would copy the whole text)
         raise IngestError("the file is empty", where=Location(path),
                           hint="export the chat again")
-    if text.lstrip()[:1] in ("{", "["):
+    if _first_char(text) in ("{", "["):
         raise IngestError(
             "this is a JSON file, not a table (CSV)", where=Location(path),
             hint="give --format for a JSON export (see chatcode ingest --help), or export "
             "the chat as CSV or Excel")
     delimiter = _sniff_delimiter(text)
     header = _csv_header(text, delimiter)
-    fast = _read_csv_arrow(text, delimiter, header)
+    fast = _read_csv_arrow(text, delimiter, header, True)
     if fast is not None:
-        return _finish_csv(fast, header, path), CsvDialect(encoding, delimiter)
+        return _finish_csv(fast, header, path, empty_is_na=True), CsvDialect(encoding, delimiter)
     width = len(header) + 1  # one spare column: a row with one cell too many is caught
     try:
         data = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width),
@@ -363,34 +454,47 @@ def read_csv_text(text: str, path: Path, encoding: str) -> tuple[pd.DataFrame, C
     return _finish_csv(data, header, path), CsvDialect(encoding, delimiter)
 
 
-def _finish_csv(data: pd.DataFrame, header: list[str], path: Path) -> pd.DataFrame:
+def _finish_csv(data: pd.DataFrame, header: list[str], path: Path, *,
+                empty_is_na: bool = False) -> pd.DataFrame:
     """Name the columns (dropping the empty ones trailing delimiters make) and empty cells
-    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty) and ``_row``."""
+    missing; ``data`` has the columns 0..len(header)-1 (text, "" when empty, or missing
+    already when ``empty_is_na``) and ``_row``."""
     rows = data.pop(ROW)
     header = list(header)
-    while header and header[-1] == "" and data[len(header) - 1].eq("").all():
+    while header and header[-1] == "" and (
+            data[len(header) - 1].isna().all() if empty_is_na
+            else data[len(header) - 1].eq("").all()):
         data = data.drop(columns=[len(header) - 1])  # trailing delimiters, as Excel writes
         header.pop()
     _check_header(header, Location(path))
     data.columns = header
-    for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
-        data[col] = data[col].where(data[col].ne(""))
+    if not empty_is_na:
+        for col in header:  # (replace({"": None}) would turn a mostly empty column to object)
+            data[col] = data[col].where(data[col].ne(""))
     data[ROW] = rows.to_numpy()
     return data
 
 
-def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str], utf8: bool
+                    ) -> pd.DataFrame | None:
     """The data rows with pyarrow.csv (many times faster than pandas' parser), or None when
     the file is irregular (a row with more or fewer cells than the header, blank lines before
-    the header, a line break in the header): the pandas path then reads it and names rows.
+    the header, a line break in the header) or not UTF-8: the pandas path then reads it and
+    names rows. ``text`` is the file as text, or its bytes; ``utf8`` says they are known to
+    be UTF-8 (else pyarrow checks every cell).
 
-    Returns the columns 0..len(header)-1 as text ("" when empty) and ``_row``: the row
+    Returns the columns 0..len(header)-1 as text (missing when empty) and ``_row``: the row
     number a spreadsheet shows (header = 1; blank lines count, then are dropped)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
+    if isinstance(first, bytes):
+        try:
+            first = first.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     if not header or not first.strip() or first.count('"') % 2:
         return None
     irregular = []
@@ -400,55 +504,78 @@ def _read_csv_arrow(text: str, delimiter: str, header: list[str]) -> pd.DataFram
         return "skip"
 
     names = [str(i) for i in range(len(header))]
-    try:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:  # empty cells (quoted or not) are read as missing; only "" is (not "NA", "null")
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                check_utf8=not (utf8 or isinstance(text, str))))
     except (pa.ArrowInvalid, ValueError):
         return None
     if irregular:
         return None
     rows = pa.array(np.arange(2, table.num_rows + 2))
-    blank = functools.reduce(pc.and_, (pc.equal(c, "") for c in table.columns))
-    if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
-        keep = pc.invert(blank)
-        table, rows = table.filter(keep), rows.filter(keep)
+    if table.num_rows and all(c.null_count for c in table.columns):
+        blank = functools.reduce(pc.and_, (pc.is_null(c) for c in table.columns))
+        if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
+            keep = pc.invert(blank)
+            table, rows = table.filter(keep), rows.filter(keep)
     data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
                          for i in range(len(header))})
     data[ROW] = rows.to_numpy()
     return data
 
 
-def _csv_header(text: str, delimiter: str) -> list[str]:
-    """The column names: the first record (blank lines skipped, as pandas does), stripped."""
+def _csv_header(text: str, delimiter: str, *, whole: bool = True) -> list[str] | None:
+    """The column names: the first record (blank lines skipped, as pandas does), stripped.
+
+    ``whole=False`` says ``text`` is only the first lines of the file: then None when the
+    first record may go on past them."""
     for chunk in (text[:65536], text):  # the head holds the header, except in odd files
+        last = chunk is text and whole
         reader = csv.reader(io.StringIO(chunk), delimiter=delimiter)
         try:
             for record in reader:
                 if record:
-                    if reader.line_num < chunk.count("\n") or chunk is text:
+                    if reader.line_num < chunk.count("\n") or last:
                         return [cell.strip() for cell in record]
                     break  # the first record may go on past the head: read it all
         except csv.Error:
-            if chunk is text:
+            if last:
                 raise
+        if not whole:
+            return None
     return []
 
 
+_SNIFF_CHARS = 20000  # the delimiter is sniffed from this many characters
+
+
+def _first_char(text: str) -> str:
+    """The first character that is not white space ("" when there is none)."""
+    return (text[:65536].lstrip() or text.lstrip())[:1]
+
+
+def _first_line(text: str | bytes) -> str | bytes:
+    """The first line of ``text`` (without copying the rest, as ``split`` would)."""
+    end = text.find("\n" if isinstance(text, str) else b"\n")
+    return text if end < 0 else text[:end]
+
+
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
         return ","
     try:
-        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=",;\t|")
         if counts.get(dialect.delimiter, 0) > 0:
             return dialect.delimiter
     except csv.Error:

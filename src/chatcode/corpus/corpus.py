@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chatcode._io.output import (
     MANIFEST,
@@ -273,24 +274,29 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
     """Where each id of each series in ``ids`` is in ``posts``: its row position (0-based).
 
     Returns one ``int64`` array per series; ``-1`` where the id is empty or not a post id.
-    All ids are hashed in one pass (``pandas.factorize``), so this is fast for millions of
-    ids. When a post id occurs twice (an unvalidated table), its first row is given.
+    The ids asked for are hashed in one pass (``pandas.factorize``; few distinct ones, as
+    replies share parents) and the post ids looked up among them (``pyarrow.compute.index_in``),
+    so the larger column is only probed, never hashed into a table. When a post id occurs
+    twice (an unvalidated table), its first row is given.
     """
-    n = len(posts)
-    keys = pd.concat([posts[S.POST_ID].astype("str").reset_index(drop=True),
-                      *(pd.Series(i).astype("str").reset_index(drop=True) for i in ids)],
-                     ignore_index=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pd.concat([pd.Series(i).astype("str").reset_index(drop=True) for i in ids],
+                     ignore_index=True) if ids else pd.Series([], dtype="str")
     codes, uniques = pd.factorize(keys)
     first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the extra slot is for empty ids
-    own = codes[:n]
-    valid = np.flatnonzero(own >= 0)
-    distinct = int(own.max()) + 1 if len(valid) else 0  # codes count up from 0, posts first
-    if distinct == len(valid):  # ids are unique (always so in a validated corpus)
-        first[own[valid]] = valid
-    else:
-        _, at = np.unique(own[valid], return_index=True)
-        first[:distinct] = valid[at]
-    out, start = [], n
+    if len(uniques):
+        post_ids = pa.array(posts[S.POST_ID].astype("str").array, type=pa.large_string())
+        wanted = pa.array(uniques.array, type=pa.large_string())
+        if isinstance(wanted, pa.ChunkedArray):
+            wanted = wanted.combine_chunks()
+        at = pc.fill_null(pc.index_in(post_ids, value_set=wanted), -1)
+        at = np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at,
+                        dtype=np.int64)
+        rows = np.flatnonzero(at >= 0)[::-1]  # backwards, so the first row of an id wins
+        first[at[rows]] = rows
+    out, start = [], 0
     for series in ids:
         out.append(first[codes[start:start + len(series)]])
         start += len(series)
@@ -320,20 +326,20 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
     found = parent >= 0
     group_codes = pd.factorize(posts[S.GROUP])[0]
     same_group = group_codes[rows] == group_codes[np.where(found, parent, 0)]
-    states = np.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
-                      dtype=object)
+    states = pa.array([LINK_OK, LINK_MISSING, LINK_OTHER_GROUP, LINK_SELF, LINK_CYCLE],
+                      type=pa.large_string())
     state = np.where(~found, 1, np.where(same_group, 0, 2))
     state[found & (parent == rows)] = 3
     on_cycle = _on_cycles(len(posts), rows, np.where(found, parent, -1))
     state[on_cycle[rows] & (state != 3)] = 4
-    link = states[state]
+    link = states.take(state)
     ts = posts[S.TIMESTAMP].array
     before = found & np.asarray(ts[rows] < ts[np.where(found, parent, 0)], dtype=bool)
     return pd.DataFrame({
         S.POST_ID: posts[S.POST_ID].array[rows],
         S.PARENT_ID: posts[S.PARENT_ID].array[rows],
         S.GROUP: posts[S.GROUP].array[rows],
-        LINK: pd.array(link, dtype="str"),
+        LINK: pd.Series(link, dtype="str").array,
         BEFORE_PARENT: before,
         POSITION: rows.astype(np.int64),
         PARENT_POSITION: parent,
@@ -355,6 +361,8 @@ def _on_cycles(n: int, rows: np.ndarray, parent: np.ndarray) -> np.ndarray:
     jump = up.copy()
     for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
         jump = jump[jump]
+        if (jump == n).all():  # every post reaches a thread start: no cycle (flat threads,
+            return on          # where each reply's parent starts the thread, stop here)
     for start in np.unique(jump[:n][jump[:n] != n]):  # each is on a cycle
         if on[start]:
             continue

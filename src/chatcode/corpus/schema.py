@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from chatcode._io.tabular import ROW as _TABULAR_ROW
+from chatcode.corpus._arrow import plain_text, within
 from chatcode.corpus.timestamps import DATE_RANGE, parse_timestamps
 from chatcode.errors import Location, Problem, Problems, SchemaError
 
@@ -225,6 +226,8 @@ def as_id(values: pd.Series) -> pd.Series:
         return s or None
 
     if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+        if plain_text(values):  # nothing to strip, nothing empty (checked column-wise)
+            return values.astype("str")
         s = values.str.strip()
         return s.where(s.ne(""), None).astype("str")
     return values.map(one).astype("str")
@@ -289,8 +292,9 @@ def validate_posts(
         rows = _rows(df, missing_id)
         problems.append(Problem(f"empty post id in row(s) {_fmt_rows(rows)}", at(POST_ID),
                                 "every post needs a unique id"))
-    dup = post_id.duplicated(keep=False) & ~missing_id
-    if dup.any():
+    codes, distinct = pd.factorize(post_id)  # (one hash pass; most tables have no repeats)
+    if len(distinct) < int((codes >= 0).sum()):
+        dup = post_id.duplicated(keep=False) & ~missing_id
         rows = _rows(df, dup)
         problems.append(Problem(
             f"duplicate post ids in rows {_fmt_rows(rows, post_id[dup].tolist())}",
@@ -326,15 +330,21 @@ def validate_posts(
                                 "every post needs the time it was posted"))
     out[TIMESTAMP] = ts
 
-    author = df[AUTHOR].astype("str").str.strip()
-    no_author = author.isna() | author.eq("")
+    author = df[AUTHOR].astype("str")
+    if plain_text(author):  # nothing to strip, nothing empty (checked column-wise)
+        no_author = author.isna()
+    else:
+        author = author.str.strip()
+        no_author = author.isna() | author.eq("")
     if no_author.any():
         rows = _rows(df, no_author)
         problems.append(Problem(f"empty author in row(s) {_fmt_rows(rows)}", at(AUTHOR),
                                 "every post needs an author (user name or pseudonym)"))
     out[AUTHOR] = author
 
-    if ROLE in df.columns:
+    if ROLE in df.columns and within(df[ROLE], ROLES):  # canonical already: nothing to do
+        role = df[ROLE]
+    elif ROLE in df.columns:
         role = df[ROLE].astype("str").str.strip().str.lower()
         role = role.where(role.notna() & role.ne(""), DEFAULT_ROLE)
         bad_role = ~role.isin(ROLES)

@@ -21,7 +21,8 @@ import pandas as pd
 
 from chatcode.errors import ChatcodeError
 
-__all__ = ["local_timezone", "parse_timestamps", "resolve_timezone", "to_iso"]
+__all__ = ["epoch_nanos", "local_timezone", "parse_timestamps", "resolve_timezone",
+           "to_iso"]
 
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 UNIT = "ns"
@@ -186,6 +187,43 @@ def _localize(naive: pd.Series, timezone: str) -> pd.Series:
         nonexistent="shift_forward",
     )
     return localized.dt.tz_convert("UTC").dt.as_unit(UNIT)
+
+
+#: the years :func:`epoch_nanos` reads (inside :data:`DATE_RANGE`, whatever the offset)
+FIELD_YEARS = (1678, 2261)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def epoch_nanos(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
+    minute: np.ndarray, second: np.ndarray, nanos: np.ndarray, offset: np.ndarray,
+) -> np.ndarray | None:
+    """Nanoseconds since 1970-01-01 UTC of calendar fields (``int64`` arrays) read at
+    ``offset`` seconds east of UTC, computed column-wise; ``None`` when any value is out of
+    range (month 13, February 30, hour 24, second 60, an offset of a day or more, a year
+    outside :data:`FIELD_YEARS`), so the caller reads such values the general way and names
+    their rows.
+
+    Notes
+    -----
+    Days from the civil date by Howard Hinnant's ``days_from_civil`` (proleptic Gregorian
+    calendar, http://howardhinnant.github.io/date_algorithms.html#days_from_civil).
+    """
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+    ok = ((year >= FIELD_YEARS[0]) & (year <= FIELD_YEARS[1]) & (month >= 1) & (month <= 12)
+          & (day >= 1) & (day <= month_days) & (hour >= 0) & (hour <= 23) & (minute >= 0)
+          & (minute <= 59) & (second >= 0) & (second <= 59) & (nanos >= 0)
+          & (nanos < 1_000_000_000) & (np.abs(offset) < 86400))
+    if not ok.all():
+        return None
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset
+    return seconds * 1_000_000_000 + nanos
 
 
 def to_iso(values: pd.Series) -> pd.Series:

@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from chatcode._io.tabular import Table, decode, read_csv_text
 from chatcode.corpus import schema as S
@@ -91,13 +94,21 @@ def require_headers(
 
 
 def roles_from_types(user_type: pd.Series, post_type: pd.Series) -> pd.Series:
-    """``bot`` for bot users, ``system`` for system posts, else the default role."""
-    ut = user_type.fillna("").astype("str").str.strip().str.lower()
-    pt = post_type.fillna("").astype("str").str.strip().str.lower()
-    role = pd.Series(S.DEFAULT_ROLE, index=user_type.index, dtype="str")
-    role = role.mask(ut.eq(USER_TYPE_BOT), S.BOT)
-    system = pt.str.startswith(SYSTEM_PREFIX) | ut.eq(USER_TYPE_SYSTEM)
-    return role.mask(system, S.SYSTEM).astype("str")
+    """``bot`` for bot users, ``system`` for system posts, else the default role.
+
+    Types are compared trimmed and in lower case, column-wise in Arrow."""
+    ut = _folded(user_type)
+    system = pc.or_(pc.starts_with(_folded(post_type), SYSTEM_PREFIX),
+                    pc.equal(ut, USER_TYPE_SYSTEM))
+    code = np.where(np.asarray(system), 2, np.where(np.asarray(pc.equal(ut, USER_TYPE_BOT)), 1, 0))
+    names = pa.array([S.DEFAULT_ROLE, S.BOT, S.SYSTEM], type=pa.large_string())
+    return pd.Series(names.take(code), index=user_type.index, dtype="str")
+
+
+def _folded(values: pd.Series) -> pa.ChunkedArray:
+    """Text trimmed and in lower case ("" where missing), as ``.str.strip().str.lower()``."""
+    arrow = pa.array(values.fillna("").astype("str").array, type=pa.large_string())
+    return pc.utf8_lower(pc.utf8_trim_whitespace(arrow))
 
 
 def isin(values: pd.Series, pool: Iterable[object]) -> pd.Series:

@@ -32,9 +32,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.lib.stride_tricks import sliding_window_view
 
 from chatcode.corpus import schema as S
 from chatcode.corpus.corpus import Corpus
+from chatcode.corpus.timestamps import epoch_nanos
 from chatcode.ingest import _mattermost as M
 from chatcode.ingest.base import Options, Parsed, Source, default_group
 
@@ -86,13 +88,85 @@ def go_times_as_iso(values: pd.Series) -> pd.Series:
 def _times(values: pd.Series) -> pd.Series:
     """UTC datetimes when every value is a Go time (fast); else ISO text, which
     ``validate_posts`` reads (naive values in ``--timezone``) and reports row by row."""
+    nanos = go_nanos(values)
+    if nanos is not None:
+        return pd.Series(nanos.view("datetime64[ns]"), index=values.index).dt.tz_localize("UTC")
     text = S.cell_text(values).astype("str")
     arrow = pa.array(text, type=pa.string())
-    if not pc.all(pc.match_substring_regex(arrow, _GO_TIME)).as_py():
-        return go_times_as_iso(values)
-    iso = pc.replace_substring_regex(arrow, pattern=_GO_TIME, replacement=r"\1T\2\3:\4")
-    iso = pd.Series(iso, index=text.index, dtype="str")
-    return pd.Series(pd.to_datetime(iso, format="ISO8601", utc=True), index=iso.index)
+    if pc.all(pc.match_substring_regex(arrow, _GO_TIME)).as_py():
+        iso = pc.replace_substring_regex(arrow, pattern=_GO_TIME, replacement=r"\1T\2\3:\4")
+        iso = pd.Series(iso, index=text.index, dtype="str")
+        try:
+            return pd.Series(pd.to_datetime(iso, format="ISO8601", utc=True), index=iso.index)
+        except (ValueError, OverflowError):  # e.g. February 30: validate_posts names the row
+            return iso
+    return go_times_as_iso(values)
+
+
+# The plugin's own layout, read by byte position: date, time, up to 9 digits of fraction,
+# the offset (then an optional zone name and monotonic clock reading, not needed).
+_GO_PLAIN = (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? [+-]\d{4}"
+             r"(?: [A-Za-z0-9+\-]{1,8})?(?: m=[+-][0-9.]+)?$")
+_GO_WIDTH = len("2006-01-02 15:04:05.999999999 -0700")
+
+
+def go_nanos(values: pd.Series) -> np.ndarray | None:
+    """UTC nanoseconds of Go times in the plugin's layout, or None when any value is
+    missing, laid out otherwise, or out of range (``_times`` then reads them the general
+    way, which names the rows it cannot read).
+
+    Every value is checked by one RE2 pass; the fields are then read from the bytes of
+    the Arrow column as a (rows x 35) matrix, with no string built per value."""
+    if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
+        return None
+    arrow = pa.array(values.array, type=pa.large_string())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    if len(arrow) == 0 or arrow.null_count:
+        return None
+    if not pc.all(pc.match_substring_regex(arrow, _GO_PLAIN)).as_py():
+        return None
+    raw = _byte_windows(arrow, _GO_WIDTH)
+    has_fraction = raw[:, 19] == ord(".")
+    width = np.where(has_fraction, np.argmax(raw[:, 20:30] == ord(" "), axis=1), 0)
+    at = np.where(has_fraction, 21 + width, 20)  # the offset: sign, hours, minutes
+    rows = np.arange(len(raw))
+    west = raw[rows, at] == ord("-")
+    cells = raw - np.uint8(48)  # digits as 0..9
+    digit = [cells[rows, at + k].astype(np.int64) for k in range(1, 5)]
+    hours, minutes = digit[0] * 10 + digit[1], digit[2] * 10 + digit[3]
+    if (hours > 23).any() or (minutes > 59).any():
+        return None
+    offset = hours * 3600 + minutes * 60
+    cells[:, 20:29][np.arange(9) >= width[:, None]] = 0  # nanoseconds: 9 digits, 0-padded
+
+    def number(first: int, stop: int) -> np.ndarray:
+        out = np.zeros(len(cells), dtype=np.int64)
+        for j in range(first, stop):
+            out = out * 10 + cells[:, j]
+        return out
+
+    return epoch_nanos(number(0, 4), number(5, 7), number(8, 10), number(11, 13),
+                       number(14, 16), number(17, 19), number(20, 29),
+                       np.where(west, -offset, offset))
+
+
+def _byte_windows(arrow: pa.Array, width: int) -> np.ndarray:
+    """The first ``width`` bytes of each value of a ``large_string`` array as a uint8 matrix
+    (bytes past a value's end are those of the next value, or 0 at the end)."""
+    n = len(arrow)
+    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset:arrow.offset + n + 1]
+    data = np.frombuffer(arrow.buffers()[2], dtype=np.uint8)[:offsets[-1]]
+    starts = offsets[:-1]
+    out = np.empty((n, width), dtype=np.uint8)
+    base = max(len(data) - width, 0)  # windows starting after base run past the end
+    inner = int(np.searchsorted(starts, base, side="right")) if len(data) >= width else 0
+    if inner:
+        out[:inner] = sliding_window_view(data, width)[starts[:inner]]
+    tail = np.zeros(len(data) - base + width, dtype=np.uint8)
+    tail[:len(data) - base] = data[base:]
+    out[inner:] = sliding_window_view(tail, width)[starts[inner:] - base]
+    return out
 
 
 def read(source: Source, options: Options) -> Parsed:
@@ -123,8 +197,9 @@ def read(source: Source, options: Options) -> Parsed:
                              timezone=options.timezone)
     # the plugin writes the newest post first: sort by time, and posts with the same time
     # bottom-up (the row below was written first)
-    order = np.lexsort((-np.arange(len(posts)), posts[S.TIMESTAMP].to_numpy(dtype="int64")))
-    posts = posts.take(order).reset_index(drop=True)
+    order = bottom_up_order(posts[S.TIMESTAMP].array.asi8)
+    if order is not None:
+        posts = posts.take(order).reset_index(drop=True)
     M.progress(options, len(data), len(data))
     reactions = _reactions(source, options)
     notes = _notes(posts)
@@ -132,6 +207,18 @@ def read(source: Source, options: Options) -> Parsed:
         notes.append(f"read {M.plural(len(reactions), 'reaction')} from the sheet "
                      f'"{REACTIONS_SHEET}"')
     return Parsed(Corpus.trusted(posts, reactions), notes)
+
+
+def bottom_up_order(times: np.ndarray) -> np.ndarray | None:
+    """The order that sorts ``times`` with equal times bottom-up (the last row first), or
+    None when the rows are in that order already. A file in the plugin's order (newest
+    first) is simply reversed, without a sort."""
+    step = np.diff(times)
+    if (step > 0).all():
+        return None
+    if (step <= 0).all():
+        return np.arange(len(times) - 1, -1, -1)
+    return np.lexsort((-np.arange(len(times)), times))
 
 
 def file_count(values: pd.Series) -> pd.Series:
