@@ -54,13 +54,44 @@ def is_header(line: str) -> bool:
     return _HEADER_RE.match(line) is not None
 
 
+_MARK_BYTES = tuple(mark.encode("utf-8") for mark in MARKS)
+
+
+def rows_with(values: pa.Array, needles: tuple[bytes, ...]) -> np.ndarray:
+    """Whether each string contains any of ``needles`` (UTF-8 of whole characters), found by
+    a scan of the array's bytes with numpy (no copy, no per-row work)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    mask = np.zeros(len(values), dtype=bool)
+    _, offsets_buf, data_buf = values.buffers()
+    if data_buf is None or not len(values):
+        return mask
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
+        values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)[:offsets[-1]]
+    for needle in needles:
+        pos = np.flatnonzero(data == needle[0])
+        pos = pos[pos >= offsets[0]]
+        for k in range(1, len(needle)):
+            pos = pos[pos + k < len(data)]
+            pos = pos[data[pos + k] == needle[k]]
+        mask[np.searchsorted(offsets, pos, side="right") - 1] = True
+    if values.null_count:
+        mask &= values.is_valid().to_numpy(zero_copy_only=False)
+    return mask
+
+
 def strip_marks(values: pa.Array) -> pa.Array:
-    """The strings without LRM and BOM marks."""
+    """The strings without LRM and BOM marks (only the rows that have any are rewritten)."""
+    marked = rows_with(values, _MARK_BYTES)
+    if not marked.any():
+        return values
+    rows = pa.array(marked)
+    sub = pc.filter(values, rows)
     for mark in MARKS:
-        values = pc.replace_substring(values, mark, "")
-    return values
-
-
+        sub = pc.replace_substring(sub, mark, "")
+    return pc.replace_with_mask(values, rows, sub)
 
 
 def normalize_names(values: pa.Array) -> pa.Array:
@@ -239,7 +270,7 @@ def phrase_flags(text: pa.Array, phrases: Phrases,
     starts, ends_whole, ends_first, always = phrases.prefilter
     low = pc.utf8_lower(text)
     cand = pc.or_(pc.or_(_flag(low, starts), _flag(low, ends_whole)), _flag(low, ends_first))
-    multi = pc.match_substring(low, "\n")
+    multi = pa.array(rows_with(text, (b"\n",)))
     if pc.any(multi).as_py():  # the end of the first line of multi-line texts
         rows = pc.indices_nonzero(multi)
         first = pc.list_element(pc.split_pattern(pc.take(low, rows), "\n", max_splits=1), 0)
@@ -284,10 +315,7 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     ``waiting``, ``edited`` and ``poll`` (booleans), and ``colon_names`` (a set).
     """
     has_author, shown, raw_text, bare = _split_author(body)
-    if pc.any(pc.match_substring_regex(body, f"[{MARKS}]")).as_py():
-        text, clean_body = strip_marks(raw_text), strip_marks(body)
-    else:
-        text, clean_body = raw_text, body
+    text, clean_body = strip_marks(raw_text), strip_marks(body)
     marked = pc.starts_with(raw_text, "\u200e")
     rare = _rare(shown, has_author)
     whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases))
