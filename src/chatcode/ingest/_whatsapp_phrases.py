@@ -79,6 +79,7 @@ def _literal(text: str) -> str:
 _TOKEN = re.compile(r"\{(name|any|file|n|chat)\}")
 
 
+@functools.cache
 def template_regex(template: str) -> str:
     """The regular expression (no anchors) of one template; see the module's notes."""
     rest = template.strip()
@@ -107,6 +108,7 @@ def fold(text: str) -> str:
     return text.lower().replace("\u00a0", " ").replace("\u202f", " ").replace("\u200f", "")
 
 
+@functools.cache
 def bounds(template: str) -> tuple[str, str]:
     """The literal text a match must start with and end with (folded; "" when unknown)."""
     t = template.strip()

@@ -308,7 +308,10 @@ def _ids(group: str, local: pd.Series, authors: pa.Array, texts: pa.Array) -> pd
     seconds = pc.cast(pa.array(local.to_numpy(dtype="datetime64[s]").astype(np.int64)), big)
     keys = pc.binary_join_element_wise(pa.scalar(group, big), seconds, authors, texts,
                                        pa.scalar("\x1f", big))
-    hashes = pd.util.hash_array(keys.to_numpy(zero_copy_only=False), categorize=False)
+    # bytes objects hash as their UTF-8 text does (pandas encodes str to UTF-8), without
+    # decoding every key into a Python str first
+    hashes = pd.util.hash_array(keys.cast(pa.large_binary()).to_numpy(zero_copy_only=False),
+                                categorize=False)
     hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16")
     ids = _str(pc.binary_join_element_wise(
         pa.scalar(ID_PREFIX, big), pc.cast(pa.array(hexed, type=pa.binary(16)), big),
