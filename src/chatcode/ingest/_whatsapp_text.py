@@ -331,8 +331,9 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     text, clean_body = strip_marks(raw_text), strip_marks(body)
     marked = pc.starts_with(raw_text, "\u200e")
     rare = _rare(shown, has_author)
-    whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases))
     flags = phrase_flags(text, phrases)
+    whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases,
+                                                      first=flags["languages"]))
     author = normalize_names(shown)
 
     def senders(names: set[str]) -> pa.Array:
