@@ -342,3 +342,20 @@ def test_cli_ingest_with_infer_replies(cli, tmp_path):
     assert "replies inferred within 10 min: 3" in result.stderr
     posts = pd.read_csv(out / "posts.csv", dtype=str)
     assert posts["src_reply_inferred"].eq("TRUE").sum() == 3
+
+
+def test_marks_and_line_breaks_found_by_the_byte_scan():
+    """The numpy scan that picks the rows to strip of LRM/BOM marks (and the multi-line
+    texts) agrees with Python's ``in`` on sliced arrays, nulls and both offset widths."""
+    import pyarrow as pa
+
+    from chatcode.ingest import _whatsapp_text as T
+
+    texts = ["a\u200eb", None, "\ufeffc", "d\ne", "\u200e", "é\u200e\n", ""]
+    for kind in (pa.string(), pa.large_string()):
+        values = pa.array(texts, kind).slice(1)
+        expected = [None if t is None else t.replace("\u200e", "").replace("\ufeff", "")
+                    for t in texts[1:]]
+        assert T.strip_marks(values).to_pylist() == expected
+        assert T.rows_with(values, (b"\n",)).tolist() == [
+            t is not None and "\n" in t for t in texts[1:]]

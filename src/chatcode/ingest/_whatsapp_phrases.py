@@ -79,6 +79,7 @@ def _literal(text: str) -> str:
 _TOKEN = re.compile(r"\{(name|any|file|n|chat)\}")
 
 
+@functools.cache
 def template_regex(template: str) -> str:
     """The regular expression (no anchors) of one template; see the module's notes."""
     rest = template.strip()
@@ -107,6 +108,7 @@ def fold(text: str) -> str:
     return text.lower().replace("\u00a0", " ").replace("\u202f", " ").replace("\u200f", "")
 
 
+@functools.cache
 def bounds(template: str) -> tuple[str, str]:
     """The literal text a match must start with and end with (folded; "" when unknown)."""
     t = template.strip()
@@ -282,6 +284,24 @@ class Phrases:
         regexes = sorted({rx for start, end, rx in self._bounds[kind] if seen(start, end)},
                          key=lambda r: (-len(r), r))
         return "|".join(regexes) if regexes else "\\x00never\\x00"
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one Phrases per set of tables
+    def languages_seen(self, starts: frozenset[str], ends: frozenset[str]) -> tuple[str, ...]:
+        """The languages with a phrase of the participants' classes whose literal start (or,
+        without one, end) was seen in the texts (the file's languages, most likely)."""
+        out = []
+        for code, lang in self.languages.items():
+            for kind in FIRST_LINE + WHOLE + ENDING:
+                for t in lang.phrases.get(kind, []):
+                    start, end = bounds(t)
+                    start = "" if kind in ENDING else start
+                    if (any(s.startswith(start) for s in starts) if start else
+                            bool(end) and any(e.endswith(end) for e in ends)):
+                        out.append(code)
+                        break
+                if out and out[-1] == code:
+                    break
+        return tuple(out)
 
     @functools.cached_property
     def prefilter(self) -> tuple[str, str, str, bool]:

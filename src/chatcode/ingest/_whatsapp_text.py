@@ -54,13 +54,44 @@ def is_header(line: str) -> bool:
     return _HEADER_RE.match(line) is not None
 
 
+_MARK_BYTES = tuple(mark.encode("utf-8") for mark in MARKS)
+
+
+def rows_with(values: pa.Array, needles: tuple[bytes, ...]) -> np.ndarray:
+    """Whether each string contains any of ``needles`` (UTF-8 of whole characters), found by
+    a scan of the array's bytes with numpy (no copy, no per-row work)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    mask = np.zeros(len(values), dtype=bool)
+    _, offsets_buf, data_buf = values.buffers()
+    if data_buf is None or not len(values):
+        return mask
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
+        values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)[:offsets[-1]]
+    for needle in needles:
+        pos = np.flatnonzero(data == needle[0])
+        pos = pos[pos >= offsets[0]]
+        for k in range(1, len(needle)):
+            pos = pos[pos + k < len(data)]
+            pos = pos[data[pos + k] == needle[k]]
+        mask[np.searchsorted(offsets, pos, side="right") - 1] = True
+    if values.null_count:
+        mask &= values.is_valid().to_numpy(zero_copy_only=False)
+    return mask
+
+
 def strip_marks(values: pa.Array) -> pa.Array:
-    """The strings without LRM and BOM marks."""
+    """The strings without LRM and BOM marks (only the rows that have any are rewritten)."""
+    marked = rows_with(values, _MARK_BYTES)
+    if not marked.any():
+        return values
+    rows = pa.array(marked)
+    sub = pc.filter(values, rows)
     for mark in MARKS:
-        values = pc.replace_substring(values, mark, "")
-    return values
-
-
+        sub = pc.replace_substring(sub, mark, "")
+    return pc.replace_with_mask(values, rows, sub)
 
 
 def normalize_names(values: pa.Array) -> pa.Array:
@@ -97,12 +128,17 @@ def _flag_where(values: pa.Array, mask: pa.Array, pattern: str) -> pa.Array:
 
 
 def flag_system(values: pa.Array, mask: pa.Array, phrases: Phrases,
-                kind: str = "system") -> pa.Array:
+                kind: str = "system", first: tuple[str, ...] = ()) -> pa.Array:
     """Whether each value (of the rows of ``mask``) is a phrase of ``kind``: one language
-    at a time, each on the rows no language has matched yet."""
+    at a time, each on the rows no language has matched yet, the languages ``first`` (those
+    the file's placeholders are in) first. (The union is the same in any order; this one
+    leaves few rows, often none, for the other languages' patterns.)"""
     found = pa.array(np.zeros(len(values), dtype=bool))
     left = mask
-    for _, pattern in phrases.whole_by_language(kind):
+    patterns = phrases.whole_by_language(kind)
+    patterns = ([p for p in patterns if p[0] in first] +
+                [p for p in patterns if p[0] not in first])
+    for _, pattern in patterns:
         if not pc.any(left).as_py():
             break
         hit = _flag_where(values, left, pattern)
@@ -220,41 +256,49 @@ def _rare(values: pa.Array, has: pa.Array, at_most: int = 3) -> pa.Array:
     return pc.and_(has, pa.array(counts[idx] <= at_most))
 
 
-def _seen(values: pa.Array, pattern: str) -> set[str]:
-    """The distinct texts the group ``x`` of ``pattern`` matched, folded."""
-    found = pc.extract_regex(values, pattern)
-    if not len(found):
+def _first_lines(values: pa.Array) -> pa.Array:
+    return pc.list_element(pc.split_pattern(values, "\n", max_splits=1), 0)
+
+
+def _seen(values: pa.Array, mask: pa.Array, pattern: str, *, first: bool = False
+          ) -> set[str]:
+    """The distinct texts the group ``x`` of ``pattern`` matched in the rows of ``mask`` (in
+    their first lines with ``first``; each distinct row once), folded."""
+    if not pc.any(mask).as_py():
         return set()
+    rows = pc.unique(pc.filter(values, mask))
+    found = pc.extract_regex(_first_lines(rows) if first else rows, pattern)
     return {fold(v) for v in pc.unique(found.field("x").drop_null()).to_pylist()}
 
 
 def phrase_flags(text: pa.Array, phrases: Phrases,
                  kinds: tuple[str, ...] = FIRST_LINE + WHOLE + ENDING) -> dict[str, pa.Array]:
     """For each phrase class matched on participants' texts (media, attached, poll: the first
-    line; deleted, waiting, call: the whole text; edited: the end), whether the text has it.
+    line; deleted, waiting, call: the whole text; edited: the end), whether the text has it;
+    and under ``languages`` the languages whose phrases' literal starts or ends were seen.
 
     A literal prefilter (how the phrases start or end, on the lower-cased text) picks the few
     candidate rows and the templates whose start or end they show; only those templates'
     regular expressions then run, on those rows only."""
     starts, ends_whole, ends_first, always = phrases.prefilter
     low = pc.utf8_lower(text)
-    cand = pc.or_(pc.or_(_flag(low, starts), _flag(low, ends_whole)), _flag(low, ends_first))
-    multi = pc.match_substring(low, "\n")
+    by_start, by_end = _flag(low, starts), _flag(low, ends_whole)
+    by_first = _flag(low, ends_first)  # single-line texts: the first line is the text
+    multi = pa.array(rows_with(text, (b"\n",)))
     if pc.any(multi).as_py():  # the end of the first line of multi-line texts
         rows = pc.indices_nonzero(multi)
-        first = pc.list_element(pc.split_pattern(pc.take(low, rows), "\n", max_splits=1), 0)
-        cand = pc.replace_with_mask(cand, multi, pc.or_(pc.take(cand, rows),
-                                                        _flag(first, ends_first)))
+        by_first = pc.replace_with_mask(by_first, multi, pc.or_(
+            pc.take(by_first, rows), _flag(_first_lines(pc.take(low, rows)), ends_first)))
+    cand = pc.or_(pc.or_(by_start, by_end), by_first)
     if always:
         cand = pa.array(np.ones(len(text), dtype=bool))
     rows = pc.indices_nonzero(cand)
     none = pa.array(np.zeros(len(text), dtype=bool))
     if not len(rows):
-        return {k: none for k in kinds}
-    sub = pc.take(low, rows)
-    first = pc.list_element(pc.split_pattern(sub, "\n", max_splits=1), 0)
-    seen_starts = frozenset(_seen(sub, starts))
-    seen_ends = frozenset(_seen(sub, ends_whole) | _seen(first, ends_first))
+        return {k: none for k in kinds} | {"languages": ()}
+    seen_starts = frozenset(_seen(low, by_start, starts))
+    seen_ends = frozenset(_seen(low, by_end, ends_whole) |
+                          _seen(low, by_first, ends_first, first=True))
     subtext = pc.take(text, rows)
     out = {}
     for k in kinds:
@@ -263,7 +307,7 @@ def phrase_flags(text: pa.Array, phrases: Phrases,
                    f"(?i)\\s*[\u200e\u200f]*(?:{alt})$" if k in ENDING else
                    f"(?is)^[\u200e\u200f]*(?:{alt})$")
         out[k] = pc.replace_with_mask(none, cand, _flag(subtext, pattern))
-    return out
+    return out | {"languages": phrases.languages_seen(seen_starts, seen_ends)}
 
 
 def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str, pa.Array]:
@@ -284,14 +328,12 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     ``waiting``, ``edited`` and ``poll`` (booleans), and ``colon_names`` (a set).
     """
     has_author, shown, raw_text, bare = _split_author(body)
-    if pc.any(pc.match_substring_regex(body, f"[{MARKS}]")).as_py():
-        text, clean_body = strip_marks(raw_text), strip_marks(body)
-    else:
-        text, clean_body = raw_text, body
+    text, clean_body = strip_marks(raw_text), strip_marks(body)
     marked = pc.starts_with(raw_text, "\u200e")
     rare = _rare(shown, has_author)
-    whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases))
     flags = phrase_flags(text, phrases)
+    whole = pc.or_(pc.invert(has_author), flag_system(clean_body, rare, phrases,
+                                                      first=flags["languages"]))
     author = normalize_names(shown)
 
     def senders(names: set[str]) -> pa.Array:
@@ -305,13 +347,15 @@ def classify(body: pa.Array, phrases: Phrases, chat_names: set[str]) -> dict[str
     quiet = pc.and_(pc.invert(whole), pc.invert(pc.or_(placeholder, said_call)))
     # a marked text (iOS), or the text of a sender with at most 3 lines (hand-made files
     # with the chat's name as sender)
-    said_system = flag_system(text, pc.and_(quiet, pc.or_(marked, rare)), phrases)
+    said_system = flag_system(text, pc.and_(quiet, pc.or_(marked, rare)), phrases,
+                              first=flags["languages"])
     # the chat itself: its name, and senders whose marked lines are system events (iOS)
     if pc.any(said_system).as_py():
         chat_names = chat_names | set(pc.unique(pc.filter(author, said_system)).to_pylist())
     chat_sender = senders(chat_names)
     said_system = pc.or_(said_system, flag_system(
-        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases))
+        text, pc.and_(pc.and_(quiet, chat_sender), pc.invert(marked)), phrases,
+        first=flags["languages"]))
     structural = pc.and_(pc.and_(chat_sender, marked), pc.invert(placeholder))
     sender = pc.or_(pc.or_(said_system, said_call), pc.and_(quiet, structural))
     system = pc.or_(whole, sender)

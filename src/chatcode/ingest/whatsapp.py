@@ -260,13 +260,27 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray
 
 def _without_heads(lines: pa.Array, head_chars: np.ndarray) -> pa.Array:
     """``lines`` with the first ``head_chars[i]`` characters of line i removed (one slice per
-    distinct header length: a file has only a few)."""
-    rest = lines
-    for n in np.unique(head_chars[head_chars > 0]).tolist():
-        mask = pa.array(head_chars == n)
-        cut = pc.utf8_slice_codeunits(pc.filter(lines, mask), int(n))
-        rest = pc.replace_with_mask(rest, mask, cut)
-    return rest
+    distinct header length: a file has only a few; with more than two, the lines are
+    grouped by length first, so each is copied a fixed number of times)."""
+    lengths = np.unique(head_chars[head_chars > 0]).tolist()
+    if len(lengths) <= 2:
+        rest = lines
+        for n in lengths:
+            mask = pa.array(head_chars == n)
+            cut = pc.utf8_slice_codeunits(pc.filter(lines, mask), int(n))
+            rest = pc.replace_with_mask(rest, mask, cut)
+        return rest
+    order = np.argsort(head_chars, kind="stable")
+    grouped = pc.take(lines, pa.array(order))
+    ends = np.searchsorted(head_chars[order], [0, *lengths], side="right")
+    pieces, lo = [], 0
+    for n, hi in zip([0, *lengths], ends.tolist(), strict=True):
+        piece = grouped.slice(lo, hi - lo)
+        pieces.append(pc.utf8_slice_codeunits(piece, int(n)) if n else piece)
+        lo = hi
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return pc.take(pa.concat_arrays(pieces), pa.array(back))
 
 
 def _int(values: pa.Array, default: int = 0) -> np.ndarray:
@@ -308,7 +322,10 @@ def _ids(group: str, local: pd.Series, authors: pa.Array, texts: pa.Array) -> pd
     seconds = pc.cast(pa.array(local.to_numpy(dtype="datetime64[s]").astype(np.int64)), big)
     keys = pc.binary_join_element_wise(pa.scalar(group, big), seconds, authors, texts,
                                        pa.scalar("\x1f", big))
-    hashes = pd.util.hash_array(keys.to_numpy(zero_copy_only=False), categorize=False)
+    # bytes objects hash as their UTF-8 text does (pandas encodes str to UTF-8), without
+    # decoding every key into a Python str first
+    hashes = pd.util.hash_array(keys.cast(pa.large_binary()).to_numpy(zero_copy_only=False),
+                                categorize=False)
     hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16")
     ids = _str(pc.binary_join_element_wise(
         pa.scalar(ID_PREFIX, big), pc.cast(pa.array(hexed, type=pa.binary(16)), big),
