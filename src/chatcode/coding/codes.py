@@ -96,6 +96,22 @@ def read_codes(
     _check_across(frames, paths)
     if len(frames) == 1:
         return frames[0]
+    return _concat(frames)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The codes of several sources as one table: a key column stays categorical (sorted
+    categories) when it is in every source (Parquet), else it is text."""
+    frames = [df.copy() for df in frames]
+    for c in KEY:
+        if all(isinstance(df[c].dtype, pd.CategoricalDtype) for df in frames):
+            labels = pd.Index(sorted(set().union(*(df[c].cat.categories for df in frames))),
+                              dtype="str")
+            for df in frames:
+                df[c] = df[c].cat.set_categories(labels)
+        else:
+            for df in frames:
+                df[c] = df[c].astype("str")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -165,7 +181,10 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
 
 
 def _check_in_corpus(df: pd.DataFrame, corpus: Corpus, where: Location) -> None:
-    unknown = sorted(set(df[S.POST_ID]) - set(corpus.posts[S.POST_ID]))
+    ids = df[S.POST_ID]
+    # a categorical column (Parquet) is checked by its categories, each id once
+    ids = ids.cat.categories if isinstance(ids.dtype, pd.CategoricalDtype) else ids.unique()
+    unknown = sorted(set(ids) - set(corpus.posts[S.POST_ID]))
     if unknown:
         shown = ", ".join(unknown[:8]) + (f" and {len(unknown) - 8} more"
                                           if len(unknown) > 8 else "")
