@@ -83,7 +83,9 @@ def read_codes(
     Each source is a coding sheet, a codes table (.csv/.xlsx/.parquet), a coding store
     (SQLite) or a disagreement workbook, recognised by content (the hidden meta sheet's
     ``kind``; a .parquet file by its name). From Parquet only the columns a codes table
-    keeps are read (:mod:`chatcode.coding._parquet_codes`). With
+    keeps are read, and ``post_id, coder, pass, dimension, code`` come back as pandas
+    categoricals (sorted categories; values equal to the same strings), read as Parquet's
+    dictionaries (:mod:`chatcode.coding._parquet_codes`). With
     ``codebook``, dimensions and codes are checked against it and a source made with
     another codebook version is rejected; with ``corpus``, post ids must be in it. The same
     decision (post, coder, pass, dimension, code) in two sources is an error naming both.
