@@ -382,8 +382,60 @@ def test_a_codes_table_parquet_reads_as_the_csv(tmp_path, monkeypatch, timed):
     got = read_codes(path, codebook=CB)
     assert asked == [[*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]]
     assert checked == ([] if timed else [1])  # row by row only when coded_at is text
-    pd.testing.assert_frame_equal(got, read_codes(HERE / "codes.csv", codebook=CB))
-    assert got[S.POST_ID].array._pa_array.num_chunks == 1
+    key = [S.POST_ID, S.CODER, S.PASS, S.DIMENSION, S.CODE]
+    for c in key:  # text columns come back categorical, categories sorted
+        assert isinstance(got[c].dtype, pd.CategoricalDtype)
+        assert list(got[c].cat.categories) == sorted(set(got[c].astype(str)))
+    csv = read_codes(HERE / "codes.csv", codebook=CB)
+    pd.testing.assert_frame_equal(got.astype({c: "str" for c in key}), csv)
+    assert (got[S.POST_ID] == csv[S.POST_ID]).all() and got[S.CODER].eq("anna").all()
+
+
+def test_parquet_regular_path_and_row_by_row_give_the_same_table(tmp_path, monkeypatch):
+    """The vectorised checks of a regular table give exactly the table (values, dtypes,
+    categories) of the row-by-row check; also with two coders, text columns stored as
+    dictionaries (pandas categoricals) and several row groups."""
+    import chatcode.coding._parquet_codes as pq_codes
+
+    def two_coders(t):
+        return pd.concat([t, t.assign(coder="bo")], ignore_index=True)
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    paths = [parquet_table(tmp_path / "a"), parquet_table(tmp_path / "b", two_coders)]
+    stored = pd.read_parquet(paths[0]).astype({"coder": "category", "dimension": "category"})
+    paths.append(tmp_path / "dict.parquet")
+    stored.to_parquet(paths[2], index=False, row_group_size=4)
+    import chatcode.coding.codes as codes_module
+
+    checked = []
+    validate = codes_module.validate_codes
+    monkeypatch.setattr(codes_module, "validate_codes", lambda *a, **kw: checked.append(1)
+                        or validate(*a, **kw))
+    fast = [read_codes(p, codebook=CB) for p in paths]
+    assert checked == []  # all three took the vectorised checks
+    monkeypatch.setattr(pq_codes, "_regular", lambda *a: None)
+    for path, got in zip(paths, fast, strict=True):
+        pd.testing.assert_frame_equal(got, read_codes(path, codebook=CB))
+    assert list(fast[1][S.CODER].cat.categories) == ["anna", "bo"]
+    assert isinstance(fast[2][S.CODER].dtype, pd.CategoricalDtype)
+
+
+def test_parquet_and_text_sources_read_together(tmp_path):
+    """Codes from a Parquet table and a CSV table concatenate: a key column is categorical
+    only when every source gives it so, and equals the text."""
+    table = pd.read_csv(HERE / "codes.csv", dtype=str)
+    a, b = table[table["post_id"].eq("p01")], table[~table["post_id"].eq("p01")]
+    a.assign(value=a["value"].astype(int)).to_parquet(tmp_path / "a.parquet", index=False)
+    b.to_csv(tmp_path / "b.csv", index=False)
+    b.assign(value=b["value"].astype(int)).to_parquet(tmp_path / "b.parquet", index=False)
+    mixed = read_codes([tmp_path / "a.parquet", tmp_path / "b.csv"], codebook=CB)
+    both = read_codes([tmp_path / "a.parquet", tmp_path / "b.parquet"], codebook=CB)
+    assert mixed[S.POST_ID].dtype == "str"
+    assert isinstance(both[S.POST_ID].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(both.astype({c: "str" for c in
+                                               [S.POST_ID, S.CODER, S.PASS, S.DIMENSION,
+                                                S.CODE]}), mixed)
 
 
 @pytest.mark.parametrize(("change", "message"), [

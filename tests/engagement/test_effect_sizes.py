@@ -60,6 +60,25 @@ def test_rank_biserial_equals_cliffs_delta_and_sklearn_auc():
     assert row["effect_se"] == pytest.approx(2 * _delong_pairwise(a, b)[1], rel=1e-10)
 
 
+@pytest.mark.parametrize("y", [
+    np.array([3.0, 0.0, 1.0, 3.0, 7.0, 0.0]),               # counts: bincount
+    np.array([-4, 2, 2, -4, 9]),                             # integers below zero
+    np.array([0.5, 2.0, 0.5, 1.0]),                          # fractions: sorted
+    np.array([1.0, np.nan, 1.0]),                            # missing: sorted
+    np.array([0.0, 1e12, 5.0]),                              # too wide a range: sorted
+    np.random.default_rng(3).poisson(2.5, 5_000).astype("float64"),
+])
+def test_value_levels_equal_numpy_unique(y):
+    """The distinct values, each value's level and the counts are those of
+    ``numpy.unique(return_inverse=True, return_counts=True)``, values and dtypes alike,
+    whether counted in one pass or sorted."""
+    got = E.value_levels(y)
+    want = np.unique(y, return_inverse=True, return_counts=True)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
 def test_hedges_g_borenstein_worked_example():
     """Borenstein, Hedges, Higgins & Rothstein (2009), Introduction to Meta-Analysis, ch. 4
     (Hedges & Olkin 1985): means 103 and 100, SDs 5.5 and 4.5, n 50 and 50 give

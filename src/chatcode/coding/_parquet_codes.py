@@ -1,14 +1,20 @@
-"""Codes tables stored as Parquet: only the needed columns, combined once, checked fast.
+"""Codes tables stored as Parquet: only the needed columns, read as dictionaries, checked fast.
 
-A codes table of a million posts has twenty million rows. Reading it column by column
-(``pyarrow``'s ``columns=``) skips every column a codes table does not keep, and its chunks
-(one per row group) are combined once, so later steps work on contiguous arrays.
+A codes table of a million posts has twenty million rows, but only a million distinct post
+ids and a handful of coders, passes, dimensions and codes. Its text columns are read column
+by column (``pyarrow``'s ``columns=``) as the dictionaries Parquet stores
+(``read_dictionary=``): an integer per row and each distinct text once. They come back as
+pandas categoricals whose categories are the distinct texts in sorted order (the order a
+column of strings sorts and groups in); their values compare equal to the same strings.
+Reading twenty million strings and combining them costs several times as much, and so does
+every later pass over them.
 
 A table in the layout chatcode writes (the rows of each post, coder and pass together, with
 the same dimensions and codes in the same order for every post) is checked in a few
-vectorised passes: the keys of the first post, the first row of each post, and the values.
-Any other table, or one these checks do not pass, is checked row by row by
-:func:`chatcode.coding.codes.validate_codes`, which names every problem.
+vectorised passes over the integer codes: the keys of the first post, the first row of each
+post, the distinct texts, and the values. Any other table, or one these checks do not pass,
+is checked row by row by :func:`chatcode.coding.codes.validate_codes`, which names every
+problem; its result is made categorical in the same way, so both give the same table.
 """
 
 from __future__ import annotations
@@ -24,104 +30,165 @@ from chatcode.codebook import Codebook
 from chatcode.corpus import schema as S
 from chatcode.errors import CodingError, Location
 
+KEY = (S.POST_ID, S.CODER, S.PASS, S.DIMENSION, S.CODE)
 OPTIONAL = (S.CODED_AT, S.CODEBOOK_HASH, S.SUGGESTION)
 
 
 def read_parquet_codes(path: Path, codebook: Codebook | None, where: Location) -> pd.DataFrame:
-    """The codes table of a Parquet file, checked and in canonical form."""
+    """The codes table of a Parquet file, checked and in canonical form, its key columns
+    (``post_id, coder, pass, dimension, code``) categorical."""
     import pyarrow.parquet as pq
 
-    from chatcode.coding.codes import as_codes_frame, validate_codes
+    from chatcode.coding.codes import validate_codes
 
     try:
-        names = pq.read_schema(path).names
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         raise CodingError(f"cannot read the Parquet file ({exc})", where=where,
                           hint="write the codes table again, or give it as .csv") from exc
+    names = schema.names
     missing = [c for c in S.CODES_COLUMNS if c not in names]
     if missing:
         found = ", ".join(repr(c) for c in names if not c.startswith("_"))
         raise CodingError(f"not a codes table: missing column(s) {', '.join(missing)}",
                           where=where, hint=f"a codes table has the columns "
                           f"{', '.join(S.CODES_COLUMNS)} (found: {found or 'none'})")
+    texts = [c for c in (*KEY, S.CODEBOOK_HASH) if c in names
+             and _is_text(schema.field(c).type)]
     table = pq.read_table(path, columns=[c for c in (*S.CODES_COLUMNS, *OPTIONAL)
-                                         if c in names]).combine_chunks()
+                                         if c in names], read_dictionary=texts)
     regular = _regular(table, codebook)
     if regular is not None:
-        return as_codes_frame(regular)
-    df = table.to_pandas()
+        return regular
+    df = pa.table({c: _decoded(table.column(c)) for c in table.column_names}).to_pandas()
     df[S.ROW] = np.arange(1, len(df) + 1)  # rows as a spreadsheet of the table counts them
-    return validate_codes(df, codebook=codebook, where=where)
+    return categorical(validate_codes(df, codebook=codebook, where=where))
 
 
-def _array(table: pa.Table, name: str) -> pa.Array | None:
-    col = table.column(name)
-    return col.chunk(0) if col.num_chunks == 1 else None
+def categorical(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its key columns categorical, categories sorted."""
+    out = df.copy()
+    for c in KEY:
+        out[c] = out[c].astype(pd.CategoricalDtype(pd.Index(
+            sorted(out[c].dropna().unique().tolist()), dtype="str")))
+    return out
 
 
-def _changed(arr: pa.Array) -> np.ndarray:
-    """Whether each row but the first differs from the row before it."""
-    return pc.fill_null(pc.not_equal(arr[1:], arr[:-1]), True).to_numpy(zero_copy_only=False)
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
-def _clean_ids(arr: pa.Array) -> bool:
-    """No missing or empty id, none with spaces around it (as ``schema.as_id`` keeps it)."""
-    return (arr.null_count == 0 and pc.all(pc.equal(pc.utf8_trim_whitespace(arr), arr))
-            .as_py() is not False and pc.all(pc.not_equal(arr, "")).as_py() is not False)
+def _decoded(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary column as plain text (what the row-by-row check reads)."""
+    if pa.types.is_dictionary(col.type):
+        return pc.cast(col, col.type.value_type)
+    return col
+
+
+def _encoded(col: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index] | None:
+    """An integer per row and the sorted distinct texts of a text column read as Parquet
+    dictionaries; None when a value is missing, empty or has spaces around it (the row-by-row
+    check names those). The chunks of one row group share one dictionary: each distinct
+    dictionary is hashed once."""
+    if not pa.types.is_dictionary(col.type) or col.null_count:
+        return None
+    dicts: dict[tuple[int, ...], int] = {}
+    parts, where = [], []
+    offset = 0
+    for chunk in col.chunks:
+        d = chunk.dictionary
+        ident = (*(b.address if b is not None else 0 for b in d.buffers()), d.offset, len(d))
+        if ident not in dicts:
+            dicts[ident] = offset
+            parts.append(d)
+            offset += len(d)
+        where.append(dicts[ident])
+    values = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+    if values.null_count:
+        return None
+    code, labels = pd.factorize(pd.array(values, dtype="str"), sort=True)
+    labels = pd.Index(labels, dtype="str")
+    if len(labels) and not _clean(pa.array(labels.array)):
+        return None
+    dtype = np.int8 if len(labels) < 2**7 else np.int16 if len(labels) < 2**15 else np.int32
+    code = code.astype(dtype, copy=False)
+    out = np.empty(len(col), dtype=dtype)
+    start = 0
+    for chunk, off in zip(col.chunks, where, strict=True):
+        idx = chunk.indices.to_numpy(zero_copy_only=False)
+        out[start:start + len(idx)] = code[off + idx]
+        start += len(idx)
+    return out, labels
+
+
+def _clean(arr: pa.Array) -> bool:
+    """No empty id, none with spaces around it (as ``schema.as_id`` keeps it)."""
+    return (pc.all(pc.equal(pc.utf8_trim_whitespace(arr), arr)).as_py() is not False
+            and pc.all(pc.not_equal(arr, "")).as_py() is not False)
 
 
 def _regular(table: pa.Table, codebook: Codebook | None) -> pd.DataFrame | None:
-    """The table with its canonical columns when it is regular and passes every check of
+    """The canonical table when it is regular and passes every check of
     ``validate_codes``; None when it must be checked row by row."""
     n = table.num_rows
-    arrays = {c: _array(table, c) for c in table.column_names}
-    if n == 0 or S.SUGGESTION in arrays or any(a is None for a in arrays.values()):
+    if n == 0 or S.SUGGESTION in table.column_names:
         return None
-    keys = [arrays[c] for c in (S.POST_ID, S.CODER, S.PASS, S.DIMENSION, S.CODE)]
-    value = arrays[S.VALUE]
-    if not all(pa.types.is_string(a.type) or pa.types.is_large_string(a.type) for a in keys) \
-            or not pa.types.is_integer(value.type) or value.null_count:
+    value = table.column(S.VALUE)
+    if not pa.types.is_integer(value.type) or value.null_count:
         return None
     low, high = pc.min_max(value).values()
     if low.as_py() < 0 or high.as_py() > 1:
         return None
-    post, coder, pass_, dim, code = keys
-    head = np.zeros(n, dtype=bool)
+    encoded = {}
+    for c in KEY:
+        enc = _encoded(table.column(c))
+        if enc is None:
+            return None
+        encoded[c] = enc
+    post, coder, pass_, dim, code = (encoded[c][0] for c in KEY)
+    head = np.empty(n, dtype=bool)
     head[0] = True
-    for arr in (post, coder, pass_):
-        head[1:] |= _changed(arr)
+    np.not_equal(post[1:], post[:-1], out=head[1:])
+    for arr in (coder, pass_):
+        head[1:] |= arr[1:] != arr[:-1]
     starts = np.flatnonzero(head)
     m = n // len(starts)
     if m * len(starts) != n or not np.all(np.diff(starts) == m):
         return None
-    pairs = list(zip(dim[:m].to_pylist(), code[:m].to_pylist(), strict=True))
-    if not (_periodic(dim, m) and _periodic(code, m) and len(set(pairs)) == m
-            and _clean_ids(dim[:m]) and _clean_ids(code[:m])):
+    dims, names = encoded[S.DIMENSION][1], encoded[S.CODE][1]
+    pairs = list(zip(dims[dim[:m]], names[code[:m]], strict=True))
+    if not (_periodic(dim, m) and _periodic(code, m) and len(set(pairs)) == m):
         return None
-    heads = [arr.take(pa.array(starts)) for arr in (post, coder, pass_)]
-    if not all(_clean_ids(h) for h in heads) or _repeated_heads(heads):
+    if _repeated_heads([post[starts], coder[starts], pass_[starts]],
+                       [len(encoded[c][1]) for c in (S.POST_ID, S.CODER, S.PASS)]):
         return None
-    if not _fits_codebook(pairs, value.to_numpy().reshape(-1, m), codebook):
+    values = value.combine_chunks().to_numpy()
+    if not _fits_codebook(pairs, values.reshape(-1, m), codebook):
         return None
-    coded_at, digest = _optional(arrays, n, codebook)
+    coded_at, digest = _optional(table, n, codebook)
     if coded_at is None or digest is None:
         return None
-    return pa.table({S.POST_ID: post, S.CODER: coder, S.PASS: pass_, S.DIMENSION: dim,
-                     S.CODE: code, S.VALUE: value, S.CODED_AT: coded_at,
-                     S.CODEBOOK_HASH: digest}).to_pandas()
+    out = {c: pd.Categorical.from_codes(encoded[c][0], dtype=pd.CategoricalDtype(
+        encoded[c][1]), validate=False) for c in KEY}
+    out[S.VALUE] = values.astype("int64", copy=False)
+    out[S.CODED_AT] = coded_at
+    out[S.CODEBOOK_HASH] = digest
+    return pd.DataFrame(out, copy=False)
 
 
-def _periodic(arr: pa.Array, m: int) -> bool:
-    return len(arr) <= m or pc.all(pc.equal(arr[m:], arr[:-m])).as_py() is True
+def _periodic(arr: np.ndarray, m: int) -> bool:
+    return len(arr) <= m or bool(np.array_equal(arr[m:], arr[:-m]))
 
 
-def _repeated_heads(heads: list[pa.Array]) -> bool:
+def _repeated_heads(heads: list[np.ndarray], sizes: list[int]) -> bool:
     """Whether a (post, coder, pass) has two runs of rows (repeated decisions)."""
-    post, coder, pass_ = heads
-    if pc.count_distinct(coder).as_py() == 1 and pc.count_distinct(pass_).as_py() == 1:
-        return pc.count_distinct(post).as_py() != len(post)
-    frame = pd.DataFrame({str(i): pd.array(h, dtype="str") for i, h in enumerate(heads)})
-    return bool(frame.duplicated().any())
+    post, coder, pass_ = (h.astype(np.int64) for h in heads)
+    key = (post * sizes[1] + coder) * sizes[2] + pass_
+    if sizes[0] * sizes[1] * sizes[2] <= 4 * len(key) + 1024:
+        return bool(np.bincount(key).max() > 1)
+    return bool(pd.Series(key).duplicated().any())
 
 
 def _fits_codebook(pairs: list[tuple[str, str]], values: np.ndarray,
@@ -144,24 +211,25 @@ def _fits_codebook(pairs: list[tuple[str, str]], values: np.ndarray,
     return True
 
 
-def _optional(arrays: dict[str, pa.Array], n: int, codebook: Codebook | None
-              ) -> tuple[pa.Array | None, pa.Array | None]:
+def _optional(table: pa.Table, n: int, codebook: Codebook | None
+              ) -> tuple[pd.Series | None, pd.Series | None]:
     """``coded_at`` (missing, or aware datetimes) and ``codebook_hash`` (missing, or the
-    codebook's); None where the row-by-row check must read them."""
-    when = arrays.get(S.CODED_AT)
+    codebook's), as the canonical columns; None where the row-by-row check must read them."""
+    when = table.column(S.CODED_AT) if S.CODED_AT in table.column_names else None
     if when is None or when.null_count == n:
-        coded_at = pa.nulls(n, pa.timestamp("ns", "UTC"))
+        coded_at = pd.Series(pd.NaT, index=pd.RangeIndex(n), dtype="datetime64[ns, UTC]")
     elif pa.types.is_timestamp(when.type) and when.type.tz is not None:
-        coded_at = pc.cast(when, pa.timestamp("ns", "UTC"))
+        coded_at = pc.cast(when, pa.timestamp("ns", "UTC")).combine_chunks().to_pandas(
+        ).astype("datetime64[ns, UTC]")
     else:
         coded_at = None
-    digest = arrays.get(S.CODEBOOK_HASH)
+    digest = table.column(S.CODEBOOK_HASH) if S.CODEBOOK_HASH in table.column_names else None
     if digest is None or digest.null_count == n:
-        return coded_at, pa.nulls(n, pa.large_string())
-    if not pa.types.is_string(digest.type) and not pa.types.is_large_string(digest.type):
+        return coded_at, pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
+    if not _is_text(digest.type):
         return coded_at, None
-    distinct = pc.unique(digest).drop_null()
-    if not _clean_ids(distinct) or (codebook is not None
-                                    and distinct.to_pylist() != [codebook.hash]):
+    distinct = pc.unique(_decoded(digest)).drop_null()
+    if not _clean(distinct) or (codebook is not None
+                                and distinct.to_pylist() != [codebook.hash]):
         return coded_at, None
-    return coded_at, digest
+    return coded_at, _decoded(digest).combine_chunks().to_pandas().astype("str")

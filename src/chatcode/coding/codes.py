@@ -83,7 +83,9 @@ def read_codes(
     Each source is a coding sheet, a codes table (.csv/.xlsx/.parquet), a coding store
     (SQLite) or a disagreement workbook, recognised by content (the hidden meta sheet's
     ``kind``; a .parquet file by its name). From Parquet only the columns a codes table
-    keeps are read (:mod:`chatcode.coding._parquet_codes`). With
+    keeps are read, and ``post_id, coder, pass, dimension, code`` come back as pandas
+    categoricals (sorted categories; values equal to the same strings), read as Parquet's
+    dictionaries (:mod:`chatcode.coding._parquet_codes`). With
     ``codebook``, dimensions and codes are checked against it and a source made with
     another codebook version is rejected; with ``corpus``, post ids must be in it. The same
     decision (post, coder, pass, dimension, code) in two sources is an error naming both.
@@ -96,6 +98,22 @@ def read_codes(
     _check_across(frames, paths)
     if len(frames) == 1:
         return frames[0]
+    return _concat(frames)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The codes of several sources as one table: a key column stays categorical (sorted
+    categories) when it is in every source (Parquet), else it is text."""
+    frames = [df.copy() for df in frames]
+    for c in KEY:
+        if all(isinstance(df[c].dtype, pd.CategoricalDtype) for df in frames):
+            labels = pd.Index(sorted(set().union(*(df[c].cat.categories for df in frames))),
+                              dtype="str")
+            for df in frames:
+                df[c] = df[c].cat.set_categories(labels)
+        else:
+            for df in frames:
+                df[c] = df[c].astype("str")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -165,7 +183,10 @@ def _read_one(path: Path, codebook: Codebook | None, corpus: Corpus | None) -> p
 
 
 def _check_in_corpus(df: pd.DataFrame, corpus: Corpus, where: Location) -> None:
-    unknown = sorted(set(df[S.POST_ID]) - set(corpus.posts[S.POST_ID]))
+    ids = df[S.POST_ID]
+    # a categorical column (Parquet) is checked by its categories, each id once
+    ids = ids.cat.categories if isinstance(ids.dtype, pd.CategoricalDtype) else ids.unique()
+    unknown = sorted(set(ids) - set(corpus.posts[S.POST_ID]))
     if unknown:
         shown = ", ".join(unknown[:8]) + (f" and {len(unknown) - 8} more"
                                           if len(unknown) > 8 else "")

@@ -175,7 +175,7 @@ class _Column:
 
     def __init__(self, values: pd.Series) -> None:
         if isinstance(values.dtype, pd.CategoricalDtype):
-            self.codes = values.cat.codes.to_numpy()
+            self.codes = values.array.codes  # a view, no copy
             self.labels = pa.array(values.cat.categories.astype("str").array)
             self.arrow = None
         else:

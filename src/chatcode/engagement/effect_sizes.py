@@ -38,7 +38,24 @@ Z95 = NormalDist().inv_cdf(0.975)
 
 
 def value_levels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(levels, index, counts)``: the distinct values, each value's level, their counts."""
+    """``(levels, index, counts)``: the distinct values, each value's level, their counts.
+
+    Whole numbers in a range no wider than about the number of values (responses are
+    counts) are counted in one linear pass (``np.bincount``) instead of sorting, which
+    grows faster than the number of posts; the result is the same as ``np.unique``.
+    """
+    y = np.asarray(y)
+    if y.ndim == 1 and len(y) and y.dtype.kind in "fiu":
+        low, high = y.min(), y.max()
+        if (np.isfinite(low) and np.isfinite(high) and high - low <= 2 * len(y) + 1024
+                and (y.dtype.kind in "iu" or bool(np.all(y == np.floor(y))))):
+            offset = (y - low).astype(np.intp)
+            every = np.bincount(offset)
+            present = np.flatnonzero(every)
+            rank = np.zeros(len(every), dtype=np.intp)
+            rank[present] = np.arange(len(present))
+            levels = (present + low).astype(y.dtype)
+            return levels, rank[offset], every[present]
     levels, index, counts = np.unique(y, return_inverse=True, return_counts=True)
     return levels, index, counts
 

@@ -205,16 +205,16 @@ def _frequencies(coded: CodedPosts, dim: Dimension, rows: list[str],
     coded_in = block[:, 0] >= 0
     every = bool(coded_in.all())
     columns = [dim.code_ids.index(r) for r in rows]
-    has = np.ascontiguousarray(((block if every else block[coded_in])[:, columns] == 1).T,
-                               dtype="float64")  # codes x posts
+    # codes x posts, one contiguous boolean row per code: counted by bincount (integers)
+    has = np.ascontiguousarray(((block if every else block[coded_in])[:, columns] == 1).T)
     names = _labels(dim, rows, labels)
     parts = []
     for by, (level, levels) in by_level.items():
         level = level if every else level[coded_in]
         n_posts = np.bincount(level, minlength=len(levels))
         n = (has.sum(axis=1, keepdims=True) if by == "all" else np.stack(
-            [np.bincount(level, weights=w, minlength=len(levels)) for w in has])
-             ).astype("int64")  # codes x levels
+            [np.bincount(level[w], minlength=len(levels)) for w in has]).reshape(
+                len(has), len(levels))).astype("int64")  # codes x levels
         parts.append(pd.DataFrame({
             S.DIMENSION: dim.id, S.CODE: np.repeat(rows, len(levels)),
             S.LABEL: np.repeat(names, len(levels)), S.BY: by,
