@@ -43,7 +43,8 @@ _SPLIT_HINT = ("the file seems to hold two exports pasted together (or was edite
 
 
 _RTL_DIGITS = "\u0660-\u0669\u06f0-\u06f9"
-_NEEDS_ASCII = re.compile(f"[{_RTL_DIGITS}\u200f\u061c\u060c]")
+_NEEDS_CHARS = ([chr(c) for c in range(0x0660, 0x066A)]
+                + [chr(c) for c in range(0x06F0, 0x06FA)] + ["\u200f", "\u061c", "\u060c"])
 _MK = "[\u200e\u200f\u061c\ufeff]*"
 _DG = f"[0-9{_RTL_DIGITS}]"
 _SPC = "[ \u00a0\u202f]"
@@ -70,9 +71,10 @@ def _ascii_head(m: re.Match) -> str:
 
 def ascii_headers(text: str) -> str:
     """``text`` with every message header in ASCII digits, without bidi marks, with ``,``
-    for ``،`` and AM/PM for ``ص``/``م``; the messages themselves are left as written. Costs one
-    scan when the text has none of those characters (it is then returned unchanged)."""
-    if _NEEDS_ASCII.search(text) is None:
+    for ``،`` and AM/PM for ``ص``/``م``; the messages themselves are left as written. A text
+    with none of those characters is returned unchanged, after one fast search per character
+    (none at all for an ASCII or Latin-1 text, which cannot hold them)."""
+    if not any(c in text for c in _NEEDS_CHARS):
         return text
     return _RTL_HEAD.sub(_ascii_head, text)
 

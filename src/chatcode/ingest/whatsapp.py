@@ -234,12 +234,26 @@ def chat_name(file_name: str, phrases: P.Phrases | None = None) -> str:
 
 
 # --- parsing --------------------------------------------------------------------------------
+def _newlines(data: np.ndarray, block: int = 1 << 22) -> np.ndarray:
+    """Positions of the line breaks in ``data`` (bytes), found a block at a time (so the
+    comparison's mask is small and reused, never one as large as the file)."""
+    found = [np.flatnonzero(data[lo:lo + block] == 10) + lo for lo in range(0, len(data), block)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray]:
-    """Every line, its header fields (null for continuation lines), and the header mask."""
+    """Every line (with its line break, a view of the text's bytes without a copy), its
+    header fields (null for continuation lines), and the header mask."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = ascii_headers(text).rstrip("\n \t")  # Arabic-Indic digits, RTL marks: as ASCII
-    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    data = ascii_headers(text).encode("utf-8")  # Arabic-Indic digits, RTL marks: as ASCII
+    end = len(data)
+    while end and data[end - 1] in b"\n \t":  # what rstrip("\n \t") leaves, without a copy
+        end -= 1
+    breaks = _newlines(np.frombuffer(data, dtype=np.uint8, count=end))
+    offsets = np.r_[0, breaks + 1, end].astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                             pa.py_buffer(data))
     fields = pc.extract_regex(lines, T.HEADER)
     is_header = fields.is_valid().to_numpy(zero_copy_only=False)
     if not is_header.any():
@@ -247,40 +261,15 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray
                           f"{_first_line(text)[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
     start = int(np.argmax(is_header))
     if start:
-        before = pc.utf8_trim(lines.slice(0, start), " \t" + T.MARKS)
+        before = pc.utf8_trim(lines.slice(0, start), " \t\n" + T.MARKS)
         filled = np.flatnonzero(pc.greater(pc.utf8_length(before), 0).to_numpy(
             zero_copy_only=False))
         if len(filled):
+            line = lines[int(filled[0])].as_py().removesuffix("\n")
             raise IngestError(
                 f"not a WhatsApp chat export: line {filled[0] + 1} does not start with a date "
-                f"and time: {lines[int(filled[0])].as_py()[:120]!r}", where=Location(label),
-                hint=_EXPORT_HINT)
+                f"and time: {line[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
     return lines, fields, is_header
-
-
-def _without_heads(lines: pa.Array, head_chars: np.ndarray) -> pa.Array:
-    """``lines`` with the first ``head_chars[i]`` characters of line i removed (one slice per
-    distinct header length: a file has only a few; with more than two, the lines are
-    grouped by length first, so each is copied a fixed number of times)."""
-    lengths = np.unique(head_chars[head_chars > 0]).tolist()
-    if len(lengths) <= 2:
-        rest = lines
-        for n in lengths:
-            mask = pa.array(head_chars == n)
-            cut = pc.utf8_slice_codeunits(pc.filter(lines, mask), int(n))
-            rest = pc.replace_with_mask(rest, mask, cut)
-        return rest
-    order = np.argsort(head_chars, kind="stable")
-    grouped = pc.take(lines, pa.array(order))
-    ends = np.searchsorted(head_chars[order], [0, *lengths], side="right")
-    pieces, lo = [], 0
-    for n, hi in zip([0, *lengths], ends.tolist(), strict=True):
-        piece = grouped.slice(lo, hi - lo)
-        pieces.append(pc.utf8_slice_codeunits(piece, int(n)) if n else piece)
-        lo = hi
-    back = np.empty_like(order)
-    back[order] = np.arange(len(order))
-    return pc.take(pa.concat_arrays(pieces), pa.array(back))
 
 
 def _int(values: pa.Array, default: int = 0) -> np.ndarray:
@@ -304,13 +293,22 @@ def _headers(fields: pa.StructArray, lines: np.ndarray) -> Headers:
 
 
 def _bodies(lines: pa.Array, fields: pa.StructArray, is_header: np.ndarray) -> pa.Array:
-    """Each message's body: the header line's rest plus its continuation lines."""
-    head = pc.fill_null(pc.utf8_length(fields.field("head")), 0).to_numpy(zero_copy_only=False)
-    rest = _without_heads(lines, np.where(is_header, head, 0).astype(np.int64))
+    """Each message's body: the header line's rest plus its continuation lines, i.e. the
+    text from the end of its header to the line break before the next header. ``lines`` are
+    views of one text with their line breaks, so the bodies are taken from that text in one
+    copy: its pieces alternate between what lies before a body and a body."""
     starts = np.flatnonzero(is_header)
-    messages = pa.LargeListArray.from_arrays(
-        pa.array(np.r_[starts, len(lines)].astype(np.int64)), rest)
-    return pc.binary_join(messages, pa.scalar("\n", pa.large_string()))
+    head = pc.binary_length(fields.field("head").filter(pa.array(is_header)))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+        lines.offset:lines.offset + len(lines) + 1]
+    cuts = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    cuts[0] = 0
+    cuts[1::2] = offsets[starts] + head.to_numpy(zero_copy_only=False)
+    cuts[2:-1:2] = offsets[starts[1:]] - 1  # before the line break of the next header line
+    cuts[-1] = offsets[-1]
+    pieces = pa.LargeStringArray.from_buffers(len(cuts) - 1, pa.py_buffer(cuts),
+                                              lines.buffers()[2])
+    return pc.take(pieces, pa.array(np.arange(1, len(cuts) - 1, 2)))
 
 
 # --- the canonical tables -------------------------------------------------------------------
