@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from chatcode.errors import IngestError, Location, Problem, Problems
+from chatcode.ingest._whatsapp_text import HEADER
 
 __all__ = ["Headers", "ascii_headers", "timestamps"]
 
@@ -84,7 +86,7 @@ class Headers:
     """The parsed header fields of every message (arrays of one length)."""
 
     lines: np.ndarray   # 1-based line number of each header
-    stamps: pa.Array    # the date and time as written (only the few quoted become Python)
+    heads: pa.Array     # the headers as written (only the few quoted become Python)
     open: np.ndarray    # True for the iOS layout "[...]"
     d1: np.ndarray
     d2: np.ndarray
@@ -97,7 +99,8 @@ class Headers:
 
 
 def _quote(h: Headers, i: int) -> str:
-    return f"line {int(h.lines[i])} ({h.stamps[i].as_py()!r})"
+    stamp = pc.extract_regex(h.heads.slice(i, 1), HEADER).field("stamp")[0].as_py()
+    return f"line {int(h.lines[i])} ({stamp!r})"
 
 
 def _check_layout(h: Headers, label: Path) -> None:

@@ -24,6 +24,7 @@ from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases
 
 __all__ = [
     "HEADER",
+    "HEAD_ONLY",
     "MARKS",
     "classify",
     "is_header",
@@ -47,6 +48,10 @@ _TIME = (rf"(?P<hh>\d{{1,2}})[:.](?P<mm>\d{{2}})(?:[:.](?P<ss>\d{{2}}))?"
 HEADER = (rf"^(?P<head>{_M}(?P<open>\[?){_M}(?P<stamp>{_DATE}(?:,| klo)?{_SP}{_TIME})"
           rf"(?:\]|\.?{_SP}-){_SP}?)")
 _HEADER_RE = re.compile(HEADER)
+# the same pattern with only the group ``head``: found with RE2 over every line, the fields
+# cost most of the time (each group is one more column of strings), and the numbers are read
+# from the headers' bytes instead (``whatsapp._headers``)
+HEAD_ONLY = re.sub(r"\(\?P<(?!head>)\w+>", "(?:", HEADER)
 
 
 def is_header(line: str) -> bool:

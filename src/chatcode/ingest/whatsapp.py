@@ -241,9 +241,9 @@ def _newlines(data: np.ndarray, block: int = 1 << 22) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray]:
+def _lines(text: str, label: Path) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """Every line (with its line break, a view of the text's bytes without a copy), its
-    header fields (null for continuation lines), and the header mask."""
+    header as written (only where the mask, the third, is True)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     data = ascii_headers(text).encode("utf-8")  # Arabic-Indic digits, RTL marks: as ASCII
@@ -254,8 +254,9 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray
     offsets = np.r_[0, breaks + 1, end].astype(np.int64)
     lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
                                              pa.py_buffer(data))
-    fields = pc.extract_regex(lines, T.HEADER)
-    is_header = fields.is_valid().to_numpy(zero_copy_only=False)
+    found = pc.extract_regex(lines, T.HEAD_ONLY)
+    is_header = found.is_valid().to_numpy(zero_copy_only=False)
+    head = found.field("head")  # ("" where no header was found)
     if not is_header.any():
         raise IngestError(f"not a WhatsApp chat export: its first line is "
                           f"{_first_line(text)[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
@@ -269,36 +270,57 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray
             raise IngestError(
                 f"not a WhatsApp chat export: line {filled[0] + 1} does not start with a date "
                 f"and time: {line[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
-    return lines, fields, is_header
+    return lines, head, is_header
 
 
-def _int(values: pa.Array, default: int = 0) -> np.ndarray:
-    filled = pc.if_else(pc.equal(values, ""), str(default), values)
-    return pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False)
+def _headers(heads: pa.Array, lines: np.ndarray) -> Headers:
+    """The fields of each header (``heads``: the headers as the pattern ``T.HEADER`` found
+    them), read from their bytes: a header holds five or six runs of ASCII digits (the date's
+    three fields, hour, minute and seconds, in that order), a ``[`` only when it is an iOS
+    header, and a letter a or p only in AM/PM."""
+    heads = heads.cast(pa.large_string())
+    n = len(heads)
+    offsets = np.frombuffer(heads.buffers()[1], dtype=np.int64)[heads.offset:heads.offset + n + 1]
+    data = np.frombuffer(heads.buffers()[2], dtype=np.uint8)[:offsets[-1]] if n else (
+        np.zeros(0, dtype=np.uint8))
+    data = data[offsets[0]:]
+    offsets = offsets - offsets[0]
+    digit = (data >= 48) & (data <= 57)
+    edge = np.diff(np.r_[False, digit, False].astype(np.int8))
+    begin, stop = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    width = stop - begin
+    value = np.zeros(len(begin), dtype=np.int64)
+    for k in range(4):  # a field has at most four digits
+        more = width > k
+        value[more] = value[more] * 10 + data[begin[more] + k].astype(np.int64) - 48
+    owner = np.searchsorted(offsets, begin, side="right") - 1
+    first = np.r_[0, np.cumsum(np.bincount(owner, minlength=n))[:-1]].astype(np.int64)
+    rank = np.arange(len(begin)) - first[owner]
+    fields = np.zeros((n, 6), dtype=np.int64)
+    fields[owner, rank] = value
+    year_width = np.zeros(n, dtype=np.int64)
+    year_width[owner[rank == 0]] = width[rank == 0]
 
+    def having(*chars: str) -> np.ndarray:
+        found = np.isin(data, np.frombuffer("".join(chars).encode("ascii"), dtype=np.uint8))
+        mask = np.zeros(n, dtype=bool)
+        mask[np.searchsorted(offsets, np.flatnonzero(found), side="right") - 1] = True
+        return mask
 
-def _headers(fields: pa.StructArray, lines: np.ndarray) -> Headers:
-    def f(name: str) -> pa.Array:
-        return fields.field(name)
-
-    ampm = pc.utf8_lower(f("ampm"))
-    code = np.where(pc.starts_with(ampm, "p").to_numpy(zero_copy_only=False), 2,
-                    np.where(pc.starts_with(ampm, "a").to_numpy(zero_copy_only=False), 1, 0))
+    code = np.where(having("P", "p"), 2, np.where(having("A", "a"), 1, 0))
     return Headers(
-        lines=lines, stamps=f("stamp"),
-        open=pc.equal(f("open"), "[").to_numpy(zero_copy_only=False),
-        d1=_int(f("d1")), d2=_int(f("d2")), d3=_int(f("d3")), hh=_int(f("hh")),
-        mm=_int(f("mm")), ss=_int(f("ss")), ampm=code,
-        year_width=pc.utf8_length(f("d1")).to_numpy(zero_copy_only=False))
+        lines=lines, heads=heads, open=having("["), d1=fields[:, 0], d2=fields[:, 1],
+        d3=fields[:, 2], hh=fields[:, 3], mm=fields[:, 4], ss=fields[:, 5], ampm=code,
+        year_width=year_width)
 
 
-def _bodies(lines: pa.Array, fields: pa.StructArray, is_header: np.ndarray) -> pa.Array:
+def _bodies(lines: pa.Array, head: pa.Array, is_header: np.ndarray) -> pa.Array:
     """Each message's body: the header line's rest plus its continuation lines, i.e. the
     text from the end of its header to the line break before the next header. ``lines`` are
     views of one text with their line breaks, so the bodies are taken from that text in one
     copy: its pieces alternate between what lies before a body and a body."""
     starts = np.flatnonzero(is_header)
-    head = pc.binary_length(fields.field("head").filter(pa.array(is_header)))
+    head = pc.binary_length(head.filter(pa.array(is_header)))
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
         lines.offset:lines.offset + len(lines) + 1]
     cuts = np.empty(2 * len(starts) + 1, dtype=np.int64)
@@ -380,11 +402,11 @@ def read(source: Source, options: Options) -> Parsed:
     phrases = P.load(options.phrases)
     text, label, file_name = _chat_text(source)
     progress(options, 0, 1)
-    lines, fields, is_header = _lines(text, label)
-    heads = _headers(fields.filter(pa.array(is_header)), np.flatnonzero(is_header) + 1)
+    lines, head, is_header = _lines(text, label)
+    heads = _headers(head.filter(pa.array(is_header)), np.flatnonzero(is_header) + 1)
     group = options.group or chat_name(file_name, phrases)
     chats = {normalize_name(group), normalize_name(chat_name(file_name, phrases))}
-    parts = T.classify(_bodies(lines, fields, is_header), phrases, chats)
+    parts = T.classify(_bodies(lines, head, is_header), phrases, chats)
     local, how = timestamps(heads, label, options.dayfirst,
                             hint=lambda: language_hint(parts, phrases))
     seconds = local.to_numpy(dtype="datetime64[s]").astype(np.int64)
