@@ -273,45 +273,52 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.Array, np.ndarray]:
     return lines, head, is_header
 
 
-def _headers(heads: pa.Array, lines: np.ndarray) -> Headers:
+def _headers(heads: pa.Array, lines: np.ndarray, block: int = 1 << 15) -> Headers:
     """The fields of each header (``heads``: the headers as the pattern ``T.HEADER`` found
-    them), read from their bytes: a header holds five or six runs of ASCII digits (the date's
-    three fields, hour, minute and seconds, in that order), a ``[`` only when it is an iOS
-    header, and a letter a or p only in AM/PM."""
+    them), read from their bytes a block of headers at a time (the arrays of a block are
+    small enough to be reused, where arrays as long as the file would each cost fresh
+    memory)."""
     heads = heads.cast(pa.large_string())
+    parts = [_header_fields(heads.slice(lo, block)) for lo in range(0, len(heads), block)]
+    bracket, d1, d2, d3, hh, mm, ss, ampm, year_width = (np.concatenate(c) for c in zip(*parts))
+    return Headers(lines=lines, heads=heads, open=bracket, d1=d1, d2=d2, d3=d3, hh=hh, mm=mm,
+                   ss=ss, ampm=ampm, year_width=year_width)
+
+
+def _header_fields(heads: pa.Array) -> tuple[np.ndarray, ...]:
+    """``[`` (iOS), the five or six runs of one to four ASCII digits of each header (the
+    date's three fields, hour, minute and seconds, in that order; 0 for no seconds), AM/PM
+    (0 none, 1 AM, 2 PM: the only letter a or p of a header) and the first run's width."""
     n = len(heads)
     offsets = np.frombuffer(heads.buffers()[1], dtype=np.int64)[heads.offset:heads.offset + n + 1]
-    data = np.frombuffer(heads.buffers()[2], dtype=np.uint8)[:offsets[-1]] if n else (
-        np.zeros(0, dtype=np.uint8))
-    data = data[offsets[0]:]
+    data = np.frombuffer(heads.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
     offsets = offsets - offsets[0]
-    digit = (data >= 48) & (data <= 57)
-    edge = np.diff(np.r_[False, digit, False].astype(np.int8))
-    begin, stop = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
-    width = stop - begin
-    value = np.zeros(len(begin), dtype=np.int64)
-    for k in range(4):  # a field has at most four digits
-        more = width > k
-        value[more] = value[more] * 10 + data[begin[more] + k].astype(np.int64) - 48
-    owner = np.searchsorted(offsets, begin, side="right") - 1
-    first = np.r_[0, np.cumsum(np.bincount(owner, minlength=n))[:-1]].astype(np.int64)
-    rank = np.arange(len(begin)) - first[owner]
-    fields = np.zeros((n, 6), dtype=np.int64)
-    fields[owner, rank] = value
-    year_width = np.zeros(n, dtype=np.int64)
-    year_width[owner[rank == 0]] = width[rank == 0]
+    digits = np.r_[data, np.zeros(4, dtype=np.uint8)] - np.uint8(48)  # others wrap past 9
+    is_digit = digits < 10
+    starts = is_digit[:-4].copy()
+    starts[1:] &= ~is_digit[:-5]  # a header never ends with a digit: no run spans two
+    begin = np.flatnonzero(starts)
+    value = digits[begin].astype(np.int64)
+    width = np.ones(len(begin), dtype=np.int64)
+    more = np.ones(len(begin), dtype=bool)
+    for k in (1, 2, 3):  # the run's next digits, while there are
+        d = digits[begin + k]
+        more &= d < 10
+        value = np.where(more, value * 10 + d, value)
+        width += more
+    first = np.searchsorted(begin, offsets[:-1])  # each header's first run
+    count = np.diff(np.r_[first, len(begin)])
+    fields = [np.where(count > j, value[np.minimum(first + j, len(begin) - 1)], 0)
+              for j in range(6)]
 
-    def having(*chars: str) -> np.ndarray:
-        found = np.isin(data, np.frombuffer("".join(chars).encode("ascii"), dtype=np.uint8))
+    def having(found: np.ndarray) -> np.ndarray:
         mask = np.zeros(n, dtype=bool)
         mask[np.searchsorted(offsets, np.flatnonzero(found), side="right") - 1] = True
         return mask
 
-    code = np.where(having("P", "p"), 2, np.where(having("A", "a"), 1, 0))
-    return Headers(
-        lines=lines, heads=heads, open=having("["), d1=fields[:, 0], d2=fields[:, 1],
-        d3=fields[:, 2], hh=fields[:, 3], mm=fields[:, 4], ss=fields[:, 5], ampm=code,
-        year_width=year_width)
+    lower = data | np.uint8(0x20)
+    ampm = np.where(having(lower == ord("p")), 2, np.where(having(lower == ord("a")), 1, 0))
+    return (having(data == ord("[")), *fields, ampm, width[first])
 
 
 def _bodies(lines: pa.Array, head: pa.Array, is_header: np.ndarray) -> pa.Array:
