@@ -234,13 +234,6 @@ def chat_name(file_name: str, phrases: P.Phrases | None = None) -> str:
 
 
 # --- parsing --------------------------------------------------------------------------------
-def _newlines(data: np.ndarray, block: int = 1 << 22) -> np.ndarray:
-    """Positions of the line breaks in ``data`` (bytes), found a block at a time (so the
-    comparison's mask is small and reused, never one as large as the file)."""
-    found = [np.flatnonzero(data[lo:lo + block] == 10) + lo for lo in range(0, len(data), block)]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-
-
 def _lines(text: str, label: Path) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """Every line (with its line break, a view of the text's bytes without a copy), its
     header as written (only where the mask, the third, is True)."""
@@ -250,7 +243,7 @@ def _lines(text: str, label: Path) -> tuple[pa.Array, pa.Array, np.ndarray]:
     end = len(data)
     while end and data[end - 1] in b"\n \t":  # what rstrip("\n \t") leaves, without a copy
         end -= 1
-    breaks = _newlines(np.frombuffer(data, dtype=np.uint8, count=end))
+    breaks = T.positions(np.frombuffer(data, dtype=np.uint8, count=end), 10)
     offsets = np.r_[0, breaks + 1, end].astype(np.int64)
     lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
                                              pa.py_buffer(data))
