@@ -273,7 +273,8 @@ def _headers(heads: pa.Array, lines: np.ndarray, block: int = 1 << 15) -> Header
     memory)."""
     heads = heads.cast(pa.large_string())
     parts = [_header_fields(heads.slice(lo, block)) for lo in range(0, len(heads), block)]
-    bracket, d1, d2, d3, hh, mm, ss, ampm, year_width = (np.concatenate(c) for c in zip(*parts))
+    bracket, d1, d2, d3, hh, mm, ss, ampm, year_width = (
+        np.concatenate(c) for c in zip(*parts, strict=True))
     return Headers(lines=lines, heads=heads, open=bracket, d1=d1, d2=d2, d3=d3, hh=hh, mm=mm,
                    ss=ss, ampm=ampm, year_width=year_width)
 
