@@ -377,7 +377,7 @@ def test_authors_cut_at_the_first_colon_space_of_the_bytes():
     assert author.to_pylist() == [a for a, _, _ in expected]
     assert rest.to_pylist() == [r for _, _, r in expected]
     assert two.tolist() == [bool(sep) for _, sep, _ in expected]
-    data = np.frombuffer("a: b:: c: ".encode(), dtype=np.uint8)
+    data = np.frombuffer(b"a: b:: c: ", dtype=np.uint8)
     assert T.positions(data, ord(":"), block=3).tolist() == [1, 4, 5, 8]
 
 
