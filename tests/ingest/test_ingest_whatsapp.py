@@ -359,3 +359,55 @@ def test_marks_and_line_breaks_found_by_the_byte_scan():
         assert T.strip_marks(values).to_pylist() == expected
         assert T.rows_with(values, (b"\n",)).tolist() == [
             t is not None and "\n" in t for t in texts[1:]]
+
+
+def test_authors_cut_at_the_first_colon_space_of_the_bytes():
+    """``_split_first`` (the first ": " found in the bodies' bytes) gives what Python's
+    ``str.partition`` gives, also when ": " would span two bodies, on sliced arrays, with
+    multi-byte characters and with small blocks for the byte scan."""
+    import pyarrow as pa
+
+    from chatcode.ingest import _whatsapp_text as T
+
+    bodies = ["x", "Anna: hi: there", "a:", " b", "::  c", "", "Zoë: ü", "no colon",
+              "line\nBen: two", ": lead", "tail: "]
+    values = pa.array(bodies, pa.large_string()).slice(1)
+    author, rest, two = T._split_first(values)
+    expected = [b.partition(": ") for b in bodies[1:]]
+    assert author.to_pylist() == [a for a, _, _ in expected]
+    assert rest.to_pylist() == [r for _, _, r in expected]
+    assert two.tolist() == [bool(sep) for _, sep, _ in expected]
+    data = np.frombuffer(b"a: b:: c: ", dtype=np.uint8)
+    assert T.positions(data, ord(":"), block=3).tolist() == [1, 4, 5, 8]
+
+
+def test_header_numbers_read_from_bytes_agree_with_the_pattern():
+    """The header fields read from the bytes (digit runs, '[' and a/p, a block of headers
+    at a time) equal the fields the full header pattern extracts, for the layouts the
+    pattern accepts (marks, iOS brackets, seconds, 'klo', a.m./p.m. with odd spaces)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from chatcode.ingest import _whatsapp_text as T
+    from chatcode.ingest import whatsapp as W
+
+    lines = ["1/2/21, 8:05 AM - A: x", "\u200e[29.01.18, 23:46:03] B: y",
+             "2019/09/24 11:30 p.\u00a0m. - C: z", "13.6.2018 klo 21.25.15 - D: w",
+             "\ufeff24-09-2019, 9:05\u202fpm - E: v", "12/31/2020, 12:00 a.m. - F: u",
+             "05.03.23, 07:08. - G: t"]
+    values = pa.array(lines, pa.large_string())
+    heads = pc.extract_regex(values, T.HEAD_ONLY).field("head")
+    got = W._headers(heads, np.arange(len(lines)), block=3)
+    fields = pc.extract_regex(values, T.HEADER)
+    assert fields.null_count == 0  # every line is a header
+
+    def number(name: str) -> list[int]:
+        return [int(v) if v else 0 for v in fields.field(name).to_pylist()]
+
+    for name in ("d1", "d2", "d3", "hh", "mm", "ss"):
+        assert getattr(got, name).tolist() == number(name), name
+    assert got.year_width.tolist() == [len(v) for v in fields.field("d1").to_pylist()]
+    assert got.open.tolist() == [v == "[" for v in fields.field("open").to_pylist()]
+    assert got.ampm.tolist() == [2 if v.lower().startswith("p") else
+                                 1 if v.lower().startswith("a") else 0
+                                 for v in fields.field("ampm").to_pylist()]

@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from chatcode.errors import IngestError, Location, Problem, Problems
+from chatcode.ingest._whatsapp_text import HEADER
 
 __all__ = ["Headers", "ascii_headers", "timestamps"]
 
@@ -43,7 +45,8 @@ _SPLIT_HINT = ("the file seems to hold two exports pasted together (or was edite
 
 
 _RTL_DIGITS = "\u0660-\u0669\u06f0-\u06f9"
-_NEEDS_ASCII = re.compile(f"[{_RTL_DIGITS}\u200f\u061c\u060c]")
+_NEEDS_CHARS = ([chr(c) for c in range(0x0660, 0x066A)]
+                + [chr(c) for c in range(0x06F0, 0x06FA)] + ["\u200f", "\u061c", "\u060c"])
 _MK = "[\u200e\u200f\u061c\ufeff]*"
 _DG = f"[0-9{_RTL_DIGITS}]"
 _SPC = "[ \u00a0\u202f]"
@@ -70,9 +73,10 @@ def _ascii_head(m: re.Match) -> str:
 
 def ascii_headers(text: str) -> str:
     """``text`` with every message header in ASCII digits, without bidi marks, with ``,``
-    for ``،`` and AM/PM for ``ص``/``م``; the messages themselves are left as written. Costs one
-    scan when the text has none of those characters (it is then returned unchanged)."""
-    if _NEEDS_ASCII.search(text) is None:
+    for ``،`` and AM/PM for ``ص``/``م``; the messages themselves are left as written. A text
+    with none of those characters is returned unchanged, after one fast search per character
+    (none at all for an ASCII or Latin-1 text, which cannot hold them)."""
+    if not any(c in text for c in _NEEDS_CHARS):
         return text
     return _RTL_HEAD.sub(_ascii_head, text)
 
@@ -82,7 +86,7 @@ class Headers:
     """The parsed header fields of every message (arrays of one length)."""
 
     lines: np.ndarray   # 1-based line number of each header
-    stamps: pa.Array    # the date and time as written (only the few quoted become Python)
+    heads: pa.Array     # the headers as written (only the few quoted become Python)
     open: np.ndarray    # True for the iOS layout "[...]"
     d1: np.ndarray
     d2: np.ndarray
@@ -95,7 +99,8 @@ class Headers:
 
 
 def _quote(h: Headers, i: int) -> str:
-    return f"line {int(h.lines[i])} ({h.stamps[i].as_py()!r})"
+    stamp = pc.extract_regex(h.heads.slice(i, 1), HEADER).field("stamp")[0].as_py()
+    return f"line {int(h.lines[i])} ({stamp!r})"
 
 
 def _check_layout(h: Headers, label: Path) -> None:

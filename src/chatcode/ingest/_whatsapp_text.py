@@ -24,6 +24,7 @@ from chatcode.ingest._whatsapp_phrases import ENDING, FIRST_LINE, WHOLE, Phrases
 
 __all__ = [
     "HEADER",
+    "HEAD_ONLY",
     "MARKS",
     "classify",
     "is_header",
@@ -47,6 +48,10 @@ _TIME = (rf"(?P<hh>\d{{1,2}})[:.](?P<mm>\d{{2}})(?:[:.](?P<ss>\d{{2}}))?"
 HEADER = (rf"^(?P<head>{_M}(?P<open>\[?){_M}(?P<stamp>{_DATE}(?:,| klo)?{_SP}{_TIME})"
           rf"(?:\]|\.?{_SP}-){_SP}?)")
 _HEADER_RE = re.compile(HEADER)
+# the same pattern with only the group ``head``: found with RE2 over every line, the fields
+# cost most of the time (each group is one more column of strings), and the numbers are read
+# from the headers' bytes instead (``whatsapp._headers``)
+HEAD_ONLY = re.sub(r"\(\?P<(?!head>)\w+>", "(?:", HEADER)
 
 
 def is_header(line: str) -> bool:
@@ -57,22 +62,38 @@ def is_header(line: str) -> bool:
 _MARK_BYTES = tuple(mark.encode("utf-8") for mark in MARKS)
 
 
+def positions(data: np.ndarray, byte: int, block: int = 1 << 22) -> np.ndarray:
+    """Where ``data`` (bytes as uint8) holds ``byte``, found a block at a time (the
+    comparison's mask stays small and its memory is reused, where a mask as long as the
+    text would be fresh memory each time)."""
+    found = [np.flatnonzero(data[lo:lo + block] == byte) + lo
+             for lo in range(0, len(data), block)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (one more than the values) and the bytes of a string array, as numpy
+    views without a copy."""
+    _, offsets_buf, data_buf = values.buffers()
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
+        values.offset:values.offset + len(values) + 1]
+    if data_buf is None:
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(data_buf, dtype=np.uint8)[:offsets[-1]]
+
+
 def rows_with(values: pa.Array, needles: tuple[bytes, ...]) -> np.ndarray:
     """Whether each string contains any of ``needles`` (UTF-8 of whole characters), found by
     a scan of the array's bytes with numpy (no copy, no per-row work)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     mask = np.zeros(len(values), dtype=bool)
-    _, offsets_buf, data_buf = values.buffers()
-    if data_buf is None or not len(values):
+    if values.buffers()[2] is None or not len(values):
         return mask
-    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[
-        values.offset:values.offset + len(values) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8)[:offsets[-1]]
+    offsets, data = _buffers(values)
     for needle in needles:
-        pos = np.flatnonzero(data == needle[0])
-        pos = pos[pos >= offsets[0]]
+        pos = positions(data[offsets[0]:], needle[0]) + offsets[0]
         for k in range(1, len(needle)):
             pos = pos[pos + k < len(data)]
             pos = pos[data[pos + k] == needle[k]]
@@ -153,13 +174,7 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Arra
     ``": "`` still has an author when its first line is only ``Name:`` (``bare``: the header
     of an iOS album, or what a view-once photo leaves) or starts with ``Name:`` for a name
     that writes other messages (``John Doe:.``)."""
-    parts = pc.split_pattern(body, ": ", max_splits=1)
-    first = parts.offsets.to_numpy()[:-1]
-    two = (pc.list_value_length(parts).to_numpy(zero_copy_only=False) == 2)
-    values = parts.values
-    author = pc.take(values, pa.array(first))
-    rest = pc.take(values, pa.array(np.where(two, first + 1, first), mask=~two))
-    rest = pc.fill_null(rest, "")
+    author, rest, two = _split_first(body)
     has_author = pc.and_(pa.array(two), pc.invert(pc.match_substring(author, "\n")))
     has_author = pc.and_(has_author, pc.greater(pc.utf8_length(author), 0))
     none = pc.invert(has_author)
@@ -181,6 +196,34 @@ def _split_author(body: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Arra
     rest = pc.replace_with_mask(rest, colon, pc.if_else(ok, tail, pc.take(rest, rows)))
     bare = pc.replace_with_mask(bare, colon, pc.and_(ok, is_bare))
     return pc.or_(has_author, hit), author, rest, bare
+
+
+def _split_first(body: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(before, after, found) the first ``": "`` of each body (no nulls); without one, the
+    whole body and "". Found in the bodies' bytes (a block at a time), and cut from them as
+    alternate pieces, so only the two results are copies."""
+    body = body.cast(pa.large_string())
+    n = len(body)
+    offsets, data = _buffers(body)
+    colon = positions(data[offsets[0]:], ord(":")) + offsets[0]
+    colon = colon[colon + 1 < len(data)]
+    colon = colon[data[colon + 1] == ord(" ")]
+    owner = np.searchsorted(offsets, colon, side="right") - 1
+    inside = colon + 2 <= offsets[owner + 1]  # both characters in one body
+    colon, owner = colon[inside], owner[inside]
+    first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.zeros(0, dtype=bool)
+    two = np.zeros(n, dtype=bool)
+    two[owner[first]] = True
+    cut = offsets[1:].astype(np.int64)  # (a copy)
+    cut[owner[first]] = colon[first]
+    cuts = np.empty(3 * n + 1, dtype=np.int64)
+    cuts[0:3 * n:3] = offsets[:-1]
+    cuts[1::3] = cut
+    cuts[2::3] = np.where(two, cut + 2, cut)
+    cuts[3 * n] = offsets[-1]
+    pieces = pa.LargeStringArray.from_buffers(3 * n, pa.py_buffer(cuts), body.buffers()[2])
+    return (pc.take(pieces, pa.array(np.arange(0, 3 * n, 3))),
+            pc.take(pieces, pa.array(np.arange(2, 3 * n, 3))), two)
 
 
 def _media(text: pa.Array, candidates: pa.Array, phrases: Phrases

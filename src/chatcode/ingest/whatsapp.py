@@ -234,83 +234,104 @@ def chat_name(file_name: str, phrases: P.Phrases | None = None) -> str:
 
 
 # --- parsing --------------------------------------------------------------------------------
-def _lines(text: str, label: Path) -> tuple[pa.Array, pa.StructArray, np.ndarray]:
-    """Every line, its header fields (null for continuation lines), and the header mask."""
+def _lines(text: str, label: Path) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Every line (with its line break, a view of the text's bytes without a copy), its
+    header as written (only where the mask, the third, is True)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = ascii_headers(text).rstrip("\n \t")  # Arabic-Indic digits, RTL marks: as ASCII
-    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
-    fields = pc.extract_regex(lines, T.HEADER)
-    is_header = fields.is_valid().to_numpy(zero_copy_only=False)
+    data = ascii_headers(text).encode("utf-8")  # Arabic-Indic digits, RTL marks: as ASCII
+    end = len(data)
+    while end and data[end - 1] in b"\n \t":  # what rstrip("\n \t") leaves, without a copy
+        end -= 1
+    breaks = T.positions(np.frombuffer(data, dtype=np.uint8, count=end), 10)
+    offsets = np.r_[0, breaks + 1, end].astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                             pa.py_buffer(data))
+    found = pc.extract_regex(lines, T.HEAD_ONLY)
+    is_header = found.is_valid().to_numpy(zero_copy_only=False)
+    head = found.field("head")  # ("" where no header was found)
     if not is_header.any():
         raise IngestError(f"not a WhatsApp chat export: its first line is "
                           f"{_first_line(text)[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
     start = int(np.argmax(is_header))
     if start:
-        before = pc.utf8_trim(lines.slice(0, start), " \t" + T.MARKS)
+        before = pc.utf8_trim(lines.slice(0, start), " \t\n" + T.MARKS)
         filled = np.flatnonzero(pc.greater(pc.utf8_length(before), 0).to_numpy(
             zero_copy_only=False))
         if len(filled):
+            line = lines[int(filled[0])].as_py().removesuffix("\n")
             raise IngestError(
                 f"not a WhatsApp chat export: line {filled[0] + 1} does not start with a date "
-                f"and time: {lines[int(filled[0])].as_py()[:120]!r}", where=Location(label),
-                hint=_EXPORT_HINT)
-    return lines, fields, is_header
+                f"and time: {line[:120]!r}", where=Location(label), hint=_EXPORT_HINT)
+    return lines, head, is_header
 
 
-def _without_heads(lines: pa.Array, head_chars: np.ndarray) -> pa.Array:
-    """``lines`` with the first ``head_chars[i]`` characters of line i removed (one slice per
-    distinct header length: a file has only a few; with more than two, the lines are
-    grouped by length first, so each is copied a fixed number of times)."""
-    lengths = np.unique(head_chars[head_chars > 0]).tolist()
-    if len(lengths) <= 2:
-        rest = lines
-        for n in lengths:
-            mask = pa.array(head_chars == n)
-            cut = pc.utf8_slice_codeunits(pc.filter(lines, mask), int(n))
-            rest = pc.replace_with_mask(rest, mask, cut)
-        return rest
-    order = np.argsort(head_chars, kind="stable")
-    grouped = pc.take(lines, pa.array(order))
-    ends = np.searchsorted(head_chars[order], [0, *lengths], side="right")
-    pieces, lo = [], 0
-    for n, hi in zip([0, *lengths], ends.tolist(), strict=True):
-        piece = grouped.slice(lo, hi - lo)
-        pieces.append(pc.utf8_slice_codeunits(piece, int(n)) if n else piece)
-        lo = hi
-    back = np.empty_like(order)
-    back[order] = np.arange(len(order))
-    return pc.take(pa.concat_arrays(pieces), pa.array(back))
+def _headers(heads: pa.Array, lines: np.ndarray, block: int = 1 << 15) -> Headers:
+    """The fields of each header (``heads``: the headers as the pattern ``T.HEADER`` found
+    them), read from their bytes a block of headers at a time (the arrays of a block are
+    small enough to be reused, where arrays as long as the file would each cost fresh
+    memory)."""
+    heads = heads.cast(pa.large_string())
+    parts = [_header_fields(heads.slice(lo, block)) for lo in range(0, len(heads), block)]
+    bracket, d1, d2, d3, hh, mm, ss, ampm, year_width = (
+        np.concatenate(c) for c in zip(*parts, strict=True))
+    return Headers(lines=lines, heads=heads, open=bracket, d1=d1, d2=d2, d3=d3, hh=hh, mm=mm,
+                   ss=ss, ampm=ampm, year_width=year_width)
 
 
-def _int(values: pa.Array, default: int = 0) -> np.ndarray:
-    filled = pc.if_else(pc.equal(values, ""), str(default), values)
-    return pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False)
+def _header_fields(heads: pa.Array) -> tuple[np.ndarray, ...]:
+    """``[`` (iOS), the five or six runs of one to four ASCII digits of each header (the
+    date's three fields, hour, minute and seconds, in that order; 0 for no seconds), AM/PM
+    (0 none, 1 AM, 2 PM: the only letter a or p of a header) and the first run's width."""
+    n = len(heads)
+    offsets = np.frombuffer(heads.buffers()[1], dtype=np.int64)[heads.offset:heads.offset + n + 1]
+    data = np.frombuffer(heads.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    offsets = offsets - offsets[0]
+    digits = np.r_[data, np.zeros(4, dtype=np.uint8)] - np.uint8(48)  # others wrap past 9
+    is_digit = digits < 10
+    starts = is_digit[:-4].copy()
+    starts[1:] &= ~is_digit[:-5]  # a header never ends with a digit: no run spans two
+    begin = np.flatnonzero(starts)
+    value = digits[begin].astype(np.int64)
+    width = np.ones(len(begin), dtype=np.int64)
+    more = np.ones(len(begin), dtype=bool)
+    for k in (1, 2, 3):  # the run's next digits, while there are
+        d = digits[begin + k]
+        more &= d < 10
+        value = np.where(more, value * 10 + d, value)
+        width += more
+    first = np.searchsorted(begin, offsets[:-1])  # each header's first run
+    count = np.diff(np.r_[first, len(begin)])
+    fields = [np.where(count > j, value[np.minimum(first + j, len(begin) - 1)], 0)
+              for j in range(6)]
+
+    def having(found: np.ndarray) -> np.ndarray:
+        mask = np.zeros(n, dtype=bool)
+        mask[np.searchsorted(offsets, np.flatnonzero(found), side="right") - 1] = True
+        return mask
+
+    lower = data | np.uint8(0x20)
+    ampm = np.where(having(lower == ord("p")), 2, np.where(having(lower == ord("a")), 1, 0))
+    return (having(data == ord("[")), *fields, ampm, width[first])
 
 
-def _headers(fields: pa.StructArray, lines: np.ndarray) -> Headers:
-    def f(name: str) -> pa.Array:
-        return fields.field(name)
-
-    ampm = pc.utf8_lower(f("ampm"))
-    code = np.where(pc.starts_with(ampm, "p").to_numpy(zero_copy_only=False), 2,
-                    np.where(pc.starts_with(ampm, "a").to_numpy(zero_copy_only=False), 1, 0))
-    return Headers(
-        lines=lines, stamps=f("stamp"),
-        open=pc.equal(f("open"), "[").to_numpy(zero_copy_only=False),
-        d1=_int(f("d1")), d2=_int(f("d2")), d3=_int(f("d3")), hh=_int(f("hh")),
-        mm=_int(f("mm")), ss=_int(f("ss")), ampm=code,
-        year_width=pc.utf8_length(f("d1")).to_numpy(zero_copy_only=False))
-
-
-def _bodies(lines: pa.Array, fields: pa.StructArray, is_header: np.ndarray) -> pa.Array:
-    """Each message's body: the header line's rest plus its continuation lines."""
-    head = pc.fill_null(pc.utf8_length(fields.field("head")), 0).to_numpy(zero_copy_only=False)
-    rest = _without_heads(lines, np.where(is_header, head, 0).astype(np.int64))
+def _bodies(lines: pa.Array, head: pa.Array, is_header: np.ndarray) -> pa.Array:
+    """Each message's body: the header line's rest plus its continuation lines, i.e. the
+    text from the end of its header to the line break before the next header. ``lines`` are
+    views of one text with their line breaks, so the bodies are taken from that text in one
+    copy: its pieces alternate between what lies before a body and a body."""
     starts = np.flatnonzero(is_header)
-    messages = pa.LargeListArray.from_arrays(
-        pa.array(np.r_[starts, len(lines)].astype(np.int64)), rest)
-    return pc.binary_join(messages, pa.scalar("\n", pa.large_string()))
+    head = pc.binary_length(head.filter(pa.array(is_header)))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+        lines.offset:lines.offset + len(lines) + 1]
+    cuts = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    cuts[0] = 0
+    cuts[1::2] = offsets[starts] + head.to_numpy(zero_copy_only=False)
+    cuts[2:-1:2] = offsets[starts[1:]] - 1  # before the line break of the next header line
+    cuts[-1] = offsets[-1]
+    pieces = pa.LargeStringArray.from_buffers(len(cuts) - 1, pa.py_buffer(cuts),
+                                              lines.buffers()[2])
+    return pc.take(pieces, pa.array(np.arange(1, len(cuts) - 1, 2)))
 
 
 # --- the canonical tables -------------------------------------------------------------------
@@ -382,11 +403,11 @@ def read(source: Source, options: Options) -> Parsed:
     phrases = P.load(options.phrases)
     text, label, file_name = _chat_text(source)
     progress(options, 0, 1)
-    lines, fields, is_header = _lines(text, label)
-    heads = _headers(fields.filter(pa.array(is_header)), np.flatnonzero(is_header) + 1)
+    lines, head, is_header = _lines(text, label)
+    heads = _headers(head.filter(pa.array(is_header)), np.flatnonzero(is_header) + 1)
     group = options.group or chat_name(file_name, phrases)
     chats = {normalize_name(group), normalize_name(chat_name(file_name, phrases))}
-    parts = T.classify(_bodies(lines, fields, is_header), phrases, chats)
+    parts = T.classify(_bodies(lines, head, is_header), phrases, chats)
     local, how = timestamps(heads, label, options.dayfirst,
                             hint=lambda: language_hint(parts, phrases))
     seconds = local.to_numpy(dtype="datetime64[s]").astype(np.int64)
