@@ -249,6 +249,24 @@ def test_password_protected_zip_is_a_clear_error(tmp_path):
     assert str(path) in str(err.value)
 
 
+def test_zip_packed_with_a_method_zipfile_cannot_unpack_is_named(tmp_path):
+    """The chat member's compression method is Deflate64 (9), as Windows writes for large
+    zips: the error names the method and says to unzip it, not that the zip is damaged."""
+    path = _zip(tmp_path / "WhatsApp Chat - Peers.zip",
+                {"_chat.txt": b"[13.03.24, 09:00:00] Anna: hi\n"})
+    raw = bytearray(path.read_bytes())
+    for sig, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # the compression method
+        i = raw.find(sig)
+        raw[i + at:i + at + 2] = (9).to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    assert chatcode.detect_format(path) == "whatsapp"
+    with pytest.raises(IngestError, match=re.escape(
+            "the chat in the zip is packed with compression method 9, which Python's zipfile "
+            "cannot unpack")) as err:
+        chatcode.ingest(path, timezone="UTC")
+    assert str(path) in str(err.value) and "7-Zip" in str(err.value)
+
+
 def test_truncated_zip_is_a_clear_error(tmp_path):
     whole = _zip(tmp_path / "full.zip", {"WhatsApp Chat with Peers.txt":
                                          b"13/03/24, 09:00 - Anna: hi\n" * 200})

@@ -56,6 +56,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -123,31 +124,47 @@ def _first_member(path: Path) -> tuple[str, bool] | None:
     return name, bool(flags & 1)
 
 
-def _chat_members(path: Path) -> tuple[list[str], list[str], bool] | None:
-    """(chat .txt members, all members, encrypted) of a zip, or None when it is no readable
-    zip. A password-protected chat counts as a chat (by its name)."""
+# what zipfile can unpack; another method (Deflate64, which Windows writes for large zips,
+# PPMd, ...) is named in the error instead of being read as a damaged zip
+_READABLE = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                       zipfile.ZIP_LZMA})
+
+
+@dataclass(frozen=True)
+class _Members:
+    """What a zip holds: its chat .txt members, all members, whether a chat is
+    password-protected, and the compression method of a chat zipfile cannot unpack."""
+
+    chats: list[str]
+    names: list[str]
+    encrypted: bool
+    unreadable_method: int | None
+
+
+def _chat_members(path: Path) -> _Members | None:
+    """The members of a zip, or None when it is no readable zip. A password-protected chat,
+    or one packed with a method zipfile cannot unpack, counts as a chat (by its name)."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            chats, encrypted = [], False
+            chats, encrypted, method = [], False, None
             for info in zf.infolist():
                 name = info.filename
                 if not name.lower().endswith(".txt") or name.endswith("/"):
                     continue
-                if info.flag_bits & 1:
-                    encrypted = True
-                    if _looks_like_chat(name):
-                        chats.append(name)
-                    continue
-                with zf.open(info) as fh:
-                    head = fh.read(4096).decode("utf-8", errors="replace")
-                if T.is_header(ascii_headers(_first_line(head)).lstrip(T.MARKS)):
+                if info.flag_bits & 1:  # cannot be read: known by its name
+                    encrypted, is_chat = True, _looks_like_chat(name)
+                elif info.compress_type not in _READABLE:
+                    method, is_chat = info.compress_type, _looks_like_chat(name)
+                else:
+                    with zf.open(info) as fh:
+                        head = fh.read(4096).decode("utf-8", errors="replace")
+                    is_chat = T.is_header(ascii_headers(_first_line(head)).lstrip(T.MARKS))
+                if is_chat:
                     chats.append(name)
-    # damaged or truncated zips, and members packed with a compression method zipfile cannot
-    # read (it raises NotImplementedError): no readable zip, the caller says which
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # damaged or cut short
         return None
-    return chats, names, encrypted
+    return _Members(chats, names, encrypted, method)
 
 
 _MEDIA_NAME = re.compile(r"(?:IMG|VID|AUD|PTT|STK|DOC)-\d{8}-WA\d+|-PHOTO-|-VIDEO-|-AUDIO-")
@@ -168,8 +185,7 @@ def sniff(source: Source) -> bool:
         found = _chat_members(source.path)
         if found is None:
             return _damaged_chat_zip(source.path)
-        chats, names, _ = found
-        return bool(chats) or any(_MEDIA_NAME.search(n) for n in names)
+        return bool(found.chats) or any(_MEDIA_NAME.search(n) for n in found.names)
     return False
 
 
@@ -197,9 +213,16 @@ def _chat_text(source: Source) -> tuple[str, Path, str]:
     if found is None:
         first = _first_member(source.path)
         raise _zip_error(source, encrypted=bool(first and first[1]))
-    chats, names, encrypted = found
-    if encrypted and chats:
+    chats, names = found.chats, found.names
+    if found.encrypted and chats:
         raise _zip_error(source, encrypted=True)
+    if found.unreadable_method is not None and chats:
+        raise IngestError(
+            f"the chat in the zip is packed with compression method "
+            f"{found.unreadable_method}, which Python's zipfile cannot unpack (e.g. Deflate64, "
+            "which Windows writes for large zips)", where=source.where,
+            hint="unzip it with 7-Zip, unzip or the system's file manager and ingest the .txt "
+            "file, or export the chat again from the phone")
     if not chats:
         listing = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10
                                             else "") if names else "nothing"
