@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from chatcode._io.textfile import read_user_text
 from chatcode.corpus import schema as S
 from chatcode.errors import ChatcodeWarning, IngestError, Location, Problem, Problems
 
@@ -60,13 +61,7 @@ def read_roles(path: str | Path) -> dict[str, list[str]]:
     """
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.BaseLoader)
-    except FileNotFoundError as exc:
-        raise IngestError("roles file not found", where=Location(path),
-                          hint="check the path given to --roles") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IngestError(f"cannot read the roles file ({exc})", where=Location(path),
-                          hint="save it as UTF-8 text") from exc
+        data = yaml.load(read_user_text(path, "roles file", "--roles"), Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = Location(path, line=mark.line + 1 if mark else None)

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import yaml
 
+from chatcode._io.textfile import read_user_text
 from chatcode.errors import IngestError, Location, Problem, Problems
 
 __all__ = ["KINDS", "Language", "Phrases", "load", "template_regex"]
@@ -366,15 +367,7 @@ def _load(extra: tuple[str, ...], user: tuple[str, ...]) -> Phrases:
     languages: dict[str, Language] = {}
     tables = [_read_table(p, text, check=False) for p, text in _builtin()]
     for path in [Path(u) for u in user] + [Path(e) for e in extra]:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError as exc:
-            raise IngestError("phrase table not found", where=Location(path),
-                              hint="check the path given to --phrases") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise IngestError(f"cannot read the phrase table ({exc})", where=Location(path),
-                              hint="save it as UTF-8 text") from exc
-        tables.append(_read_table(path, text))
+        tables.append(_read_table(path, read_user_text(path, "phrase table", "--phrases")))
     for lang in tables:
         if lang.code in languages:
             languages[lang.code].merge(lang)
