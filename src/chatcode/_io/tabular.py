@@ -16,11 +16,15 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from chatcode.errors import IngestError, Location
+
+if TYPE_CHECKING:
+    from chatcode._io.formulas import FormulaReport
 
 ROW = "_row"  # internal: the row number the user sees in the source file (header = row 1)
 
@@ -241,6 +245,9 @@ def _utf8_head(raw: bytes, size: int = 1 << 17) -> tuple[str | None, bool]:
 
 
 def _read_sheet(book, path: Path, sheet: str) -> Table:
+    from chatcode._io.formulas import formula_report_beside
+
+    formulas = formula_report_beside(path, sheet)  # (inflates the XML beside the parse)
     try:
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
@@ -251,7 +258,7 @@ def _read_sheet(book, path: Path, sheet: str) -> Table:
     if not rows:
         raise IngestError("the sheet is empty", where=Location(path, sheet),
                           hint="the first row must hold the column names")
-    _warn_formulas(path, sheet)
+    _warn_formulas(path, sheet, formulas())
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
@@ -261,15 +268,13 @@ def _read_sheet(book, path: Path, sheet: str) -> Table:
     return Table(data, path, sheet)
 
 
-def _warn_formulas(path: Path, sheet: str) -> None:
+def _warn_formulas(path: Path, sheet: str, found: FormulaReport | None) -> None:
     """Formula cells are read by the value Excel saved with them; say so, with counts, and
     name the cells that have no saved value (they read as empty)."""
     import warnings
 
-    from chatcode._io.formulas import formula_report
     from chatcode.errors import ChatcodeWarning
 
-    found = formula_report(path, sheet)
     if found is None:
         return
     text = (f'{path}, sheet "{sheet}": {found.n_formulas} formula cell(s) (e.g. '
