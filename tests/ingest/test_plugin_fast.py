@@ -37,8 +37,10 @@ def go_time(draw) -> str:
     h, m, s = draw(st.integers(0, 24)), draw(st.integers(0, 60)), draw(st.integers(0, 60))
     frac = draw(st.text("0123456789", max_size=10))
     sign, oh, om = draw(st.sampled_from("+-")), draw(st.integers(0, 25)), draw(st.integers(0, 60))
-    zone = draw(st.sampled_from(["", " UTC", " CEST", " -03", " +0530"]))
-    mono = draw(st.sampled_from(["", " m=+0.000123"]))
+    zone = draw(st.sampled_from(["", " UTC", " CEST", " -03", " +0530", " ABCDEFGH",
+                                 # not Go's layout: the fast path must send these elsewhere
+                                 " ABCDEFGHI", " C$T", " ", "  UTC", " UTC ", "UTC"]))
+    mono = draw(st.sampled_from(["", " m=+0.000123", " m=-12.5", " m=", " m=+x"]))
     sep = draw(st.sampled_from([" ", " ", "T"]))
     return (f"{year:04d}-{month:02d}-{day:02d}{sep}{h:02d}:{m:02d}:{s:02d}"
             + (f".{frac}" if frac else "") + f" {sign}{oh:02d}{om:02d}{zone}{mono}")

@@ -531,6 +531,7 @@ def _read_csv_arrow(text: str | bytes, delimiter: str, header: list[str], utf8: 
         if pc.any(blank).as_py():  # empty rows: dropped, their numbers kept by the others
             keep = pc.invert(blank)
             table, rows = table.filter(keep), rows.filter(keep)
+    table = table.combine_chunks()  # one chunk per column: later passes run faster
     data = pd.DataFrame({i: pd.Series(table.column(str(i)), dtype="str")
                          for i in range(len(header))})
     data[ROW] = rows.to_numpy()
