@@ -10,8 +10,17 @@ the temp folder, ``chatcode-bench``), then times, in one run, alternating (a b c
   (c) chatcode.ingest of the .xlsx
   (d) chatcode.ingest of the .csv
 
-and the ratios (c)/(a) (target: at most 1.5) and (d)/(b) (target: at most 2). With
-``--openpyxl`` it also times pandas.read_excel(engine="openpyxl") once (minutes). Usage::
+and the ratios (c)/(a) (target: at most 1.5) and (d)/(b) (target: at most 2). It also times
+
+  (e) floor: the least an ingest of the CSV must do, written by hand with pyarrow and numpy:
+      the pyarrow.csv read of (b), the Go times to UTC nanoseconds, the check that no post
+      id repeats, the posts put oldest first, the position of every reply's parent and the
+      authors as codes (no messages, notes, roles, text checks or report)
+
+and checks that its times and parent positions equal chatcode's, so that (d)/(e) says how
+far chatcode is from that least work and (e)/(b) how much of the target the least work
+takes by itself. With ``--openpyxl`` it also times pandas.read_excel(engine="openpyxl")
+once (minutes). Usage::
 
     python benchmarks/bench_ingest.py [--posts 100000] [--repeat 5] [--cache DIR]
 """
@@ -27,6 +36,9 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 HEADER = ["Post Creation Time", "User Id", "User Email", "User Type", "User Name", "Post Id",
           "Parent Post Id", "Post Message", "Post Type"]
@@ -100,6 +112,52 @@ def write_files(n: int, cache: Path) -> tuple[Path, Path]:
     return csv_path, xlsx_path
 
 
+def least_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Floor (e): the posts' UTC nanoseconds, oldest first, and each reply's parent
+    position, by the least work (see the module's docstring)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                           convert_options=pacsv.ConvertOptions(
+                               column_types=dict.fromkeys(HEADER, pa.string()),
+                               strings_can_be_null=True)).combine_chunks()
+    created = table.column("Post Creation Time").chunk(0)
+    # date and time by Arrow's ISO 8601 parser; fraction and offset by byte position
+    seconds = pc.cast(pc.utf8_slice_codeunits(created, 0, 19), pa.timestamp("s"))
+    seconds = np.asarray(seconds.cast(pa.int64()))
+    offsets = np.frombuffer(created.buffers()[1], dtype=np.int32)[:len(created) + 1]
+    data = np.concatenate([np.frombuffer(created.buffers()[2], dtype=np.uint8),
+                           np.zeros(40, np.uint8)])
+    tail = sliding_window_view(data, 17)[offsets[:-1] + 19]  # ".999999999 -0700"
+    digits = tail[:, 1:10].astype(np.int64) - 48
+    width = np.where(tail[:, 0] == ord("."), np.argmax((digits < 0) | (digits > 9), axis=1), 0)
+    digits[np.arange(9) >= width[:, None]] = 0
+    nanos = digits @ (10 ** np.arange(8, -1, -1))
+    at = np.where(width > 0, 2 + width, 1)  # the offset's sign, in the tail
+    rows = np.arange(len(tail))
+    zone = tail[rows[:, None], at[:, None] + np.arange(5)].astype(np.int64) - 48
+    east = (zone[:, 1] * 10 + zone[:, 2]) * 3600 + (zone[:, 3] * 10 + zone[:, 4]) * 60
+    east = np.where(zone[:, 0] == ord("-") - 48, -east, east)
+    times = (seconds - east) * 1_000_000_000 + nanos
+    ids = table.column("Post Id")
+    if len(pc.unique(ids)) != len(ids):
+        raise ValueError("a post id repeats")
+    order = (np.arange(len(times))[::-1] if (np.diff(times) <= 0).all()
+             else np.lexsort((-np.arange(len(times)), times)))
+    table = table.take(pa.array(order))
+    ids, parents = table.column("Post Id"), table.column("Parent Post Id")
+    replies = pc.drop_null(pc.if_else(pc.equal(parents, ""), None, parents))
+    wanted = pc.unique(replies)
+    at = np.asarray(pc.fill_null(pc.index_in(ids, value_set=wanted), -1))
+    first = np.full(len(wanted), -1)
+    found = np.flatnonzero(at >= 0)
+    first[at[found]] = found
+    pc.dictionary_encode(table.column("User Name"))  # the authors as codes
+    return times[order], first[np.asarray(pc.index_in(replies, value_set=wanted))]
+
+
 def medians(repeat: int, candidates: dict[str, object]) -> dict[str, float]:
     """Run the candidates in turn ``repeat`` times (alternating); the median time of each."""
     import statistics
@@ -154,16 +212,25 @@ def main(argv: list[str] | None = None) -> int:
         return run
 
     ingest(csv_path)()  # imports and caches warm, as in a long session
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", chatcode.ChatcodeWarning)
+        corpus = chatcode.ingest(csv_path, timezone="UTC")
+    times, parents = least_csv(csv_path)
+    same = (times.tolist() == corpus.posts["timestamp"].array.asi8.tolist()
+            and parents.tolist() == corpus.id_positions[0].tolist())
     m = medians(args.repeat, {"a": calamine, "b": arrow_csv, "c": ingest(xlsx_path),
-                              "d": ingest(csv_path)})
+                              "d": ingest(csv_path), "e": lambda: least_csv(csv_path)})
     print(f"medians of {args.repeat} alternating runs:")
     print(f"(a) floor: python-calamine to lists  {m['a']:8.3f} s")
     print(f"(b) floor: pyarrow.csv read          {m['b']:8.3f} s")
     print(f"(c) chatcode.ingest .xlsx            {m['c']:8.3f} s")
     print(f"(d) chatcode.ingest .csv             {m['d']:8.3f} s")
+    print(f"(e) floor: least ingest of the .csv  {m['e']:8.3f} s  same times and parents as "
+          f"(d): {'yes' if same else 'NO'}")
     ok_ca, ok_db = m["c"] / m["a"] <= 1.5, m["d"] / m["b"] <= 2
     print(f"(c)/(a) = {m['c'] / m['a']:.2f}  (target <= 1.5: {'met' if ok_ca else 'MISSED'})")
     print(f"(d)/(b) = {m['d'] / m['b']:.2f}  (target <= 2: {'met' if ok_db else 'MISSED'})")
+    print(f"(d)/(e) = {m['d'] / m['e']:.2f}  (e)/(b) = {m['e'] / m['b']:.2f}")
     if args.openpyxl:
         t0 = time.perf_counter()
         pd.read_excel(xlsx_path, engine="openpyxl")
