@@ -96,19 +96,28 @@ def require_headers(
 def roles_from_types(user_type: pd.Series, post_type: pd.Series) -> pd.Series:
     """``bot`` for bot users, ``system`` for system posts, else the default role.
 
-    Types are compared trimmed and in lower case, column-wise in Arrow."""
-    ut = _folded(user_type)
-    system = pc.or_(pc.starts_with(_folded(post_type), SYSTEM_PREFIX),
-                    pc.equal(ut, USER_TYPE_SYSTEM))
-    code = np.where(np.asarray(system), 2, np.where(np.asarray(pc.equal(ut, USER_TYPE_BOT)), 1, 0))
+    Types are compared trimmed and in lower case, column-wise in Arrow. An export has a
+    handful of distinct types, so each column is dictionary-encoded and only its distinct
+    texts are folded and compared."""
+    users, user_codes = _folded(user_type)
+    posts, post_codes = _folded(post_type)
+    user_role = np.where(np.asarray(pc.equal(users, USER_TYPE_SYSTEM)), 2,
+                         np.where(np.asarray(pc.equal(users, USER_TYPE_BOT)), 1, 0))
+    code = np.where(np.asarray(pc.starts_with(posts, SYSTEM_PREFIX))[post_codes], 2,
+                    user_role[user_codes])
     names = pa.array([S.DEFAULT_ROLE, S.BOT, S.SYSTEM], type=pa.large_string())
     return pd.Series(names.take(code), index=user_type.index, dtype="str")
 
 
-def _folded(values: pd.Series) -> pa.ChunkedArray:
-    """Text trimmed and in lower case ("" where missing), as ``.str.strip().str.lower()``."""
+def _folded(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """The distinct texts trimmed and in lower case ("" for missing), as
+    ``.str.strip().str.lower()``, and each value's position among them."""
     arrow = pa.array(values.fillna("").astype("str").array, type=pa.large_string())
-    return pc.utf8_lower(pc.utf8_trim_whitespace(arrow))
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    encoded = arrow.dictionary_encode()
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
+    return folded, np.asarray(encoded.indices, dtype=np.intp)
 
 
 def isin(values: pd.Series, pool: Iterable[object]) -> pd.Series:
