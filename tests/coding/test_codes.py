@@ -421,6 +421,27 @@ def test_parquet_regular_path_and_row_by_row_give_the_same_table(tmp_path, monke
     assert isinstance(fast[2][S.CODER].dtype, pd.CategoricalDtype)
 
 
+def test_parquet_categories_sort_as_python_strings(tmp_path, monkeypatch):
+    """The vectorised path ranks the distinct texts in byte order; its categories and codes
+    equal those of the row-by-row path, which sorts Python strings (code point order), also
+    for non-ASCII texts, numbers in texts and texts told apart only by case."""
+    import chatcode.coding._parquet_codes as pq_codes
+
+    rows = pd.read_csv(HERE / "codes.csv", dtype=str).iloc[:6]
+    posts = ["p10", "p9", "Zeta", "zeta", "é", "e", "ß", "\U0001f600", "Ärger", "a b"]
+    table = pd.concat([rows.assign(post_id=p, coder=c) for p in posts
+                       for c in ["Émile", "anna"]], ignore_index=True)
+    table["value"] = table["value"].astype("int64")
+    table["coded_at"] = pd.to_datetime(table["coded_at"], utc=True)
+    path = tmp_path / "codes.parquet"
+    table.to_parquet(path, index=False, row_group_size=7)
+    fast = read_codes(path, codebook=CB)
+    assert list(fast[S.POST_ID].cat.categories) == sorted(posts)
+    assert list(fast[S.CODER].cat.categories) == ["anna", "Émile"]
+    monkeypatch.setattr(pq_codes, "_regular", lambda *a: None)
+    pd.testing.assert_frame_equal(fast, read_codes(path, codebook=CB))
+
+
 def test_parquet_and_text_sources_read_together(tmp_path):
     """Codes from a Parquet table and a CSV table concatenate: a key column is categorical
     only when every source gives it so, and equals the text."""

@@ -91,7 +91,8 @@ def _encoded(col: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index] | None:
     """An integer per row and the sorted distinct texts of a text column read as Parquet
     dictionaries; None when a value is missing, empty or has spaces around it (the row-by-row
     check names those). The chunks of one row group share one dictionary: each distinct
-    dictionary is hashed once."""
+    dictionary is ranked once (``pyarrow.compute.rank``, dense: a sort, no hash table), and
+    each chunk's indices are mapped through its dictionary's ranks."""
     if not pa.types.is_dictionary(col.type) or col.null_count:
         return None
     dicts: dict[tuple[int, ...], int] = {}
@@ -108,19 +109,27 @@ def _encoded(col: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index] | None:
     values = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
     if values.null_count:
         return None
-    code, labels = pd.factorize(pd.array(values, dtype="str"), sort=True)
-    labels = pd.Index(labels, dtype="str")
-    if len(labels) and not _clean(pa.array(labels.array)):
+    # dense ranks in byte order, which for UTF-8 is the order of code points (Python's)
+    rank = pc.rank(values, sort_keys="ascending", tiebreaker="dense").to_numpy()
+    size = int(rank.max()) if len(rank) else 0
+    dtype = np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
+    code = (rank - 1).astype(dtype)
+    one = np.empty(size, dtype=np.int64)
+    one[code] = np.arange(len(code))  # a row of each distinct text
+    labels = values.take(pa.array(one))
+    if size and not _clean(labels):
         return None
-    dtype = np.int8 if len(labels) < 2**7 else np.int16 if len(labels) < 2**15 else np.int32
-    code = code.astype(dtype, copy=False)
     out = np.empty(len(col), dtype=dtype)
     start = 0
     for chunk, off in zip(col.chunks, where, strict=True):
         idx = chunk.indices.to_numpy(zero_copy_only=False)
-        out[start:start + len(idx)] = code[off + idx]
+        lookup = code[off:off + len(chunk.dictionary)]
+        if len(lookup) == 1:  # one text (a coder, a pass): no gather
+            out[start:start + len(idx)] = lookup[0]
+        else:
+            np.take(lookup, idx, out=out[start:start + len(idx)], mode="clip")
         start += len(idx)
-    return out, labels
+    return out, pd.Index(pd.array(labels, dtype="str"))
 
 
 def _clean(arr: pa.Array) -> bool:
@@ -170,12 +179,28 @@ def _regular(table: pa.Table, codebook: Codebook | None) -> pd.DataFrame | None:
     coded_at, digest = _optional(table, n, codebook)
     if coded_at is None or digest is None:
         return None
-    out = {c: pd.Categorical.from_codes(encoded[c][0], dtype=pd.CategoricalDtype(
-        encoded[c][1]), validate=False) for c in KEY}
+    out = {c: pd.Categorical.from_codes(encoded[c][0], dtype=_categories(encoded[c][1]),
+                                        validate=False) for c in KEY}
     out[S.VALUE] = values.astype("int64", copy=False)
     out[S.CODED_AT] = coded_at
     out[S.CODEBOOK_HASH] = digest
     return pd.DataFrame(out, copy=False)
+
+
+def _categories(labels: pd.Index) -> pd.CategoricalDtype:
+    """The categorical type of ``labels``, distinct and sorted already (by ``_encoded``).
+    pandas' constructor checks that categories are distinct, which for a million post ids
+    means a Python string each and a comparison or hash of each; its fast path (a private
+    pandas API) skips that, and the public constructor is the fallback."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is not None:
+        try:
+            dtype = fast(labels, False)
+        except TypeError:  # a pandas whose fast path takes other arguments
+            dtype = None
+        if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is labels:
+            return dtype
+    return pd.CategoricalDtype(labels)
 
 
 def _periodic(arr: np.ndarray, m: int) -> bool:
@@ -225,7 +250,7 @@ def _optional(table: pa.Table, n: int, codebook: Codebook | None
         coded_at = None
     digest = table.column(S.CODEBOOK_HASH) if S.CODEBOOK_HASH in table.column_names else None
     if digest is None or digest.null_count == n:
-        return coded_at, pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
+        return coded_at, pd.Series(pd.array(_no_text(n), dtype="str"))
     if not _is_text(digest.type):
         return coded_at, None
     distinct = pc.unique(_decoded(digest)).drop_null()
@@ -233,3 +258,12 @@ def _optional(table: pa.Table, n: int, codebook: Codebook | None
                                 and distinct.to_pylist() != [codebook.hash]):
         return coded_at, None
     return coded_at, _decoded(digest).combine_chunks().to_pandas().astype("str")
+
+
+def _no_text(n: int) -> pa.Array:
+    """``n`` missing texts. Its offsets and validity bits are zeros from ``numpy.zeros``,
+    which the system hands out untouched (``pyarrow.nulls`` writes every byte: 160 MB for
+    twenty million rows)."""
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(np.zeros(n + 1, dtype=np.int64)), pa.py_buffer(b""),
+        pa.py_buffer(np.zeros((n + 7) // 8, dtype=np.uint8)), null_count=n)
