@@ -298,6 +298,17 @@ def test_every_problem_of_the_codes_is_reported_at_once(corpus, codes, codebook)
     assert "1 value(s) are not 0 or 1, e.g. 7" in text
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int8", "int32"])
+@pytest.mark.parametrize("wrong", [-1, 2, -128])
+def test_integer_values_other_than_0_and_1_are_named(corpus, codes, codebook, dtype, wrong):
+    """Integer values are checked as unsigned numbers (0 and 1 are the only ones below 2),
+    so a negative value is caught as well as a large one."""
+    bad = codes.assign(value=codes[S.VALUE].astype(dtype))
+    bad.loc[5, S.VALUE] = wrong
+    with pytest.raises(TablesError, match=re.escape(f"1 value(s) are not 0 or 1, e.g. {wrong}")):
+        coded_posts(corpus, bad, codebook)
+
+
 def test_incomplete_repeated_and_single_choice_codes(corpus, codes, codebook):
     missing = codes.drop(index=codes.index[(codes[S.POST_ID] == "4")
                                            & (codes[S.CODE] == "emotional")])

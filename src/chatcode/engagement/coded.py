@@ -266,15 +266,17 @@ def _code_matrix(posts: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
         problems.append(_unknown_codes(codes, idx, codebook))
     if problems:
         return values, problems
+    complete = False
     if layout is not None and np.bincount(head_pos, minlength=1).max() == 1:
         values[head_pos[:, None], layout[None, :]] = value.reshape(len(starts), len(layout))
+        complete = len(layout) == k  # every coded post has a row for every code
     else:
         pos, idx = np.repeat(head_pos, lengths), idx if idx is not None else np.tile(
             layout, len(starts))
         values[pos, idx] = value
         if int((values >= 0).sum()) != len(pos):
             problems.append(_repeated(pos, idx, k, posts, keys))
-    return values, problems + _incomplete(values, codebook, posts, who)
+    return values, problems + _incomplete(values, codebook, posts, who, complete=complete)
 
 
 def _positions(posts: pd.DataFrame, ids: pd.Series) -> np.ndarray:
@@ -289,7 +291,10 @@ def _positions(posts: pd.DataFrame, ids: pd.Series) -> np.ndarray:
 def _values(column: pd.Series) -> tuple[np.ndarray, list[Problem]]:
     if pd.api.types.is_integer_dtype(column.dtype):
         raw = column.to_numpy()
-        bad = (raw != 0) & (raw != 1)
+        if raw.dtype.kind in "iu":  # 0 and 1 are the only values below 2 as unsigned
+            bad = raw.view(f"u{raw.dtype.itemsize}") > 1
+        else:
+            bad = (raw != 0) & (raw != 1)
     else:
         num = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
         raw, bad = num, ~np.isin(num, (0.0, 1.0))
@@ -348,13 +353,19 @@ def _repeated(pos: np.ndarray, idx: np.ndarray, k: int, posts: pd.DataFrame,
 
 
 def _incomplete(values: np.ndarray, codebook: Codebook, posts: pd.DataFrame,
-                who: str) -> list[Problem]:
+                who: str, *, complete: bool = False) -> list[Problem]:
+    """Posts coded in a dimension but not for all its codes, and posts with several codes
+    of a single-choice dimension. ``complete``: every post with codes has a value in every
+    column (a regular table with a row for every code), so only the second is looked for."""
     problems, start = [], 0
     for d in codebook.dimensions:
         block = values[:, start:start + len(d.codes)]
         start += len(d.codes)
-        filled = block >= 0
-        bad = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
+        if complete:
+            bad = []
+        else:
+            filled = block >= 0
+            bad = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
         if len(bad):
             problems.append(Problem(
                 f"{len(bad)} post(s) lack rows for some codes of dimension {d.id!r} ({who}), "
