@@ -271,13 +271,17 @@ def _cluster_name(cluster: object) -> str | None:
 
 
 def _mask(column: pd.Series | np.ndarray, name: object) -> np.ndarray:
-    v = pd.to_numeric(pd.Series(np.asarray(column)), errors="coerce").to_numpy(dtype="float64")
-    bad = ~np.isin(v, (0.0, 1.0))
+    raw = np.asarray(column)
+    if raw.dtype.kind in "iu":  # integers (the code matrix): 0 and 1 are those below 2
+        v, bad = raw, raw.view(f"u{raw.dtype.itemsize}") > 1
+    else:
+        v = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype="float64")
+        bad = ~np.isin(v, (0.0, 1.0))
     if bad.any():
         raise TablesError(f"the code {name!r} has values other than 0 and 1 "
                           f"({int(bad.sum())} of {len(v)})",
                           hint="a code is 1 (the post has it) or 0 (it has not)")
-    return v == 1.0
+    return v == 1
 
 
 def _describe_pair(y: np.ndarray, mask: np.ndarray) -> dict[str, object]:
