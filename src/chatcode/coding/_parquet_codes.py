@@ -166,8 +166,11 @@ class _Keys:
         if not (code.dtype == rows.dtype and np.array_equal(code, np.arange(len(code)))):
             out = rows if code.dtype == rows.dtype else np.empty(self.n, dtype=code.dtype)
             step = 1 << 20
+            block = np.empty(min(step, self.n), dtype=code.dtype)
             for lo in range(0, self.n, step):  # a block at a time: no second array of n
-                out[lo:lo + step] = code[rows[lo:lo + step]]
+                part = rows[lo:lo + step]
+                np.take(code, part, out=block[:len(part)], mode="clip")  # (in range)
+                out[lo:lo + len(part)] = block[:len(part)]
             rows = out
         return rows, pd.Index(pd.array(labels, dtype="str"))
 
@@ -328,9 +331,17 @@ def _fits_codebook(pairs: list[tuple[str, str]], values: np.ndarray,
     for d, columns in used.items():
         if len(columns) != len(dims[d].codes):
             return False
-        if not dims[d].multiple and (values[:, columns].sum(axis=1) > 1).any():
+        if not dims[d].multiple and _several(values, columns):
             return False
     return True
+
+
+def _several(values: np.ndarray, columns: list[int]) -> bool:
+    """Whether a row has a 1 in more than one of ``columns`` (values are 0 or 1)."""
+    first, last = min(columns), max(columns)
+    if last - first + 1 == len(columns):  # together (as written): a view, no copy
+        return bool((values[:, first:last + 1].sum(axis=1) > 1).any())
+    return bool((values[:, columns].sum(axis=1) > 1).any())
 
 
 def _optional(table: pa.Table, n: int, codebook: Codebook | None
