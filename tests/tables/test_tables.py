@@ -508,3 +508,14 @@ def test_unknown_codes_in_categorical_columns_are_named(corpus, codes, codebook)
         lambda c: "nonsense" if c == codes[S.CODE].iat[0] else c)
     with pytest.raises(TablesError, match="codes not in the codebook .*nonsense"):
         coded_posts(corpus, compact, codebook)
+
+
+@pytest.mark.parametrize("values", [["A", "A"], ["A", None], [None, None], ["A"]])
+@pytest.mark.parametrize("categories", [["A"], ["A", "B"]])
+def test_distinct_coders_of_a_categorical_column_equal_those_of_text(values, categories):
+    """A categorical coder or pass column with one category is answered from its codes'
+    minimum and maximum; the answer is that of the same values as text."""
+    from chatcode.engagement.coded import _distinct
+
+    cat = pd.Series(pd.Categorical(values, categories=categories))
+    assert _distinct(cat) == _distinct(pd.Series(values, dtype="str"))

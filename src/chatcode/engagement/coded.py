@@ -191,12 +191,13 @@ class _Column:
         codes = self.codes[rows]
         return self.labels.take(pa.array(codes, mask=codes < 0))
 
-    def changed(self) -> np.ndarray:
-        """Whether each row but the first differs from the row before it."""
+    def changed(self, out: np.ndarray) -> None:
+        """Whether each row but the first differs from the row before it, into ``out``."""
         if self.arrow is None:
-            return self.codes[1:] != self.codes[:-1]
+            np.not_equal(self.codes[1:], self.codes[:-1], out=out)
+            return
         diff = pc.fill_null(pc.not_equal(self.arrow[1:], self.arrow[:-1]), True)
-        return diff.to_numpy(zero_copy_only=False)
+        out[:] = diff.to_numpy(zero_copy_only=False)
 
     def periodic(self, m: int) -> bool:
         """Whether the values repeat with period ``m`` (row i equals row i + m)."""
@@ -218,14 +219,21 @@ class _Column:
 def _run_starts(col: _Column) -> np.ndarray:
     """Where each run of equal values starts. Codes tables keep the rows of one post
     together, so hashing only the first row of each run is many times faster."""
-    head = np.ones(len(col), dtype=bool)
+    head = np.empty(len(col), dtype=bool)
+    head[:1] = True
     if len(col) > 1:
-        head[1:] = col.changed()
+        col.changed(head[1:])
     return np.flatnonzero(head)
 
 
 def _distinct(values: pd.Series) -> list[str]:
     col = _Column(values)
+    if col.arrow is None and len(col.labels) == 1 and len(col):
+        # one category (one coder, one pass): is it used, and is any value missing?
+        low, high = int(col.codes.min()), int(col.codes.max())
+        found = [str(col.labels[0].as_py())] if high >= 0 else []
+        found += ["None"] if low < 0 else []  # as str() of a missing value
+        return sorted(found)
     return sorted(str(v) for v in pc.unique(col.take(_run_starts(col))).to_pylist())
 
 
