@@ -201,15 +201,22 @@ def frequencies_table(
 
 
 def _code_counts(values: np.ndarray, by_level: dict) -> dict[str, np.ndarray]:
-    """For each ``by``: the posts of each level with each code (levels x codes, integers),
-    from one pass over the cells with a 1 (a post not coded in a dimension has none)."""
+    """For each ``by``: the posts of each level with each code (levels x codes, integers).
+
+    The cells holding a 1 (a post not coded in a dimension has none) are counted once, by
+    every combination of levels (group x role) and code; each ``by`` sums the others out.
+    """
     k = values.shape[1]
+    sizes = [len(levels) for _, levels in by_level.values()]
+    joint = np.zeros(len(values), dtype=np.int64)
+    for (level, _), size in zip(by_level.values(), sizes, strict=True):
+        joint = joint * size + level
     rows, cols = np.nonzero(values == 1)
-    out = {}
-    for by, (level, levels) in by_level.items():
-        key = np.asarray(level, dtype=np.int64)[rows] * k + cols
-        out[by] = np.bincount(key, minlength=len(levels) * k).reshape(len(levels), k)
-    return out
+    counts = np.bincount(joint[rows] * k + cols, minlength=int(np.prod(sizes)) * k)
+    counts = counts.reshape(*sizes, k)
+    axes = range(len(sizes))
+    return {by: counts.sum(axis=tuple(a for a in axes if a != i))
+            for i, by in enumerate(by_level)}
 
 
 def _frequencies(coded: CodedPosts, dim: Dimension, rows: list[str],
