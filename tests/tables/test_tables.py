@@ -182,6 +182,17 @@ def test_frequencies_by_group_and_role(coded, wide):
     assert set(frequencies_table(coded)["dimension"]) == {"support", "topic", "nudge"}
 
 
+def test_frequencies_counted_a_few_posts_at_a_time(coded, monkeypatch):
+    """The cells holding a 1 are counted a block of posts at a time; blocks of 1, 2 and 5
+    posts give the table one block gives."""
+    import chatcode.tables.layouts as layouts
+
+    whole = frequencies_table(coded)
+    for step in (1, 2, 5):
+        monkeypatch.setattr(layouts, "_COUNT_BLOCK", step)
+        pd.testing.assert_frame_equal(frequencies_table(coded), whole)
+
+
 def test_latency_table_from_the_hand_counted_delays(coded, codebook):
     """Counted replies and their delays in hours: g1 posts 2, 3, 6, 8 (1.5, 3, 2, 6); g2
     posts 12, 13, 15 (2, 4, 2); the self-reply 17 does not count."""

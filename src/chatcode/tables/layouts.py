@@ -200,6 +200,9 @@ def frequencies_table(
         columns=list(S.FREQUENCY_COLUMNS))
 
 
+_COUNT_BLOCK = 1 << 18  # posts counted at a time: the temporary arrays stay small
+
+
 def _code_counts(values: np.ndarray, by_level: dict) -> dict[str, np.ndarray]:
     """For each ``by``: the posts of each level with each code (levels x codes, integers).
 
@@ -211,8 +214,11 @@ def _code_counts(values: np.ndarray, by_level: dict) -> dict[str, np.ndarray]:
     joint = np.zeros(len(values), dtype=np.int64)
     for (level, _), size in zip(by_level.values(), sizes, strict=True):
         joint = joint * size + level
-    rows, cols = np.nonzero(values == 1)
-    counts = np.bincount(joint[rows] * k + cols, minlength=int(np.prod(sizes)) * k)
+    counts = np.zeros(int(np.prod(sizes)) * k, dtype=np.int64)
+    step = _COUNT_BLOCK
+    for lo in range(0, len(values), step):
+        rows, cols = np.nonzero(values[lo:lo + step] == 1)
+        counts += np.bincount(joint[lo + rows] * k + cols, minlength=len(counts))
     counts = counts.reshape(*sizes, k)
     axes = range(len(sizes))
     return {by: counts.sum(axis=tuple(a for a in axes if a != i))
