@@ -200,11 +200,11 @@ def _regular(path: Path, columns: list[str], texts: list[str], codebook: Codeboo
     if S.SUGGESTION in columns or any(c not in texts for c in KEY):
         return None
     try:
-        file = pq.ParquetFile(path, read_dictionary=texts)
-        n = file.metadata.num_rows
-        if n == 0 or not pa.types.is_integer(file.schema_arrow.field(S.VALUE).type):
-            return None
-        read = _read_groups(file, n, columns)
+        with pq.ParquetFile(path, read_dictionary=texts) as file:
+            n = file.metadata.num_rows
+            if n == 0 or not pa.types.is_integer(file.schema_arrow.field(S.VALUE).type):
+                return None
+            read = _read_groups(file, n, columns)
     except (pa.ArrowException, OSError):  # read again as a whole, which says what is wrong
         return None
     if read is None:
