@@ -276,7 +276,12 @@ def _code_matrix(posts: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
         return values, problems
     complete = False
     if layout is not None and np.bincount(head_pos, minlength=1).max() == 1:
-        values[head_pos[:, None], layout[None, :]] = value.reshape(len(starts), len(layout))
+        block = value.reshape(len(starts), len(layout))
+        if (len(starts) == n and np.array_equal(layout, np.arange(k))
+                and np.array_equal(head_pos, np.arange(n))):  # every post, in corpus order
+            np.copyto(values, block, casting="unsafe")  # (values are 0 or 1)
+        else:
+            values[head_pos[:, None], layout[None, :]] = block
         complete = len(layout) == k  # every coded post has a row for every code
     else:
         pos, idx = np.repeat(head_pos, lengths), idx if idx is not None else np.tile(
@@ -306,8 +311,8 @@ def _values(column: pd.Series) -> tuple[np.ndarray, list[Problem]]:
     else:
         num = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
         raw, bad = num, ~np.isin(num, (0.0, 1.0))
-    if not bad.any():
-        return raw.astype(np.int8), []
+    if not bad.any():  # 0 and 1 (put into the int8 code matrix as they are)
+        return raw, []
     shown = pd.Series(column.to_numpy()[bad][:_SHOW]).astype(str).tolist()
     return raw, [Problem(f"{int(bad.sum())} value(s) are not 0 or 1, e.g. {', '.join(shown)}",
                          Location(column=S.VALUE),
