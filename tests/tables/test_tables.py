@@ -530,3 +530,13 @@ def test_distinct_coders_of_a_categorical_column_equal_those_of_text(values, cat
 
     cat = pd.Series(pd.Categorical(values, categories=categories))
     assert _distinct(cat) == _distinct(pd.Series(values, dtype="str"))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "float64", "str"])
+def test_code_matrix_is_the_same_for_any_type_of_values(corpus, codes, codebook, dtype):
+    """Values 0 and 1 as int8, floats or text fill the int8 code matrix alike (a regular
+    table is copied in one pass, casting)."""
+    expected = coded_posts(corpus, codes, codebook)
+    got = coded_posts(corpus, codes.assign(value=codes[S.VALUE].astype(dtype)), codebook)
+    assert got.values.dtype == np.int8
+    assert np.array_equal(got.values, expected.values)
