@@ -308,16 +308,6 @@ def test_post_positions_finds_rows_and_the_first_of_repeated_ids():
     assert found.tolist() == [4, 0, -1, -1, 1] and none.tolist() == []
 
 
-def test_reply_links_are_built_once_per_corpus():
-    """Corpus.links is reply_links of its posts, built once and shared by responses and
-    latency."""
-    from chatcode.corpus.corpus import reply_links
-
-    corpus = load()
-    assert corpus.links is corpus.links
-    pd.testing.assert_frame_equal(corpus.links, reply_links(corpus.posts))
-
-
 def test_reply_links_gives_the_rows_of_reply_and_parent():
     from chatcode.corpus.corpus import reply_links
 

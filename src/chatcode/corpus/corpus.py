@@ -77,13 +77,6 @@ class Corpus:
                                           self.reactions[S.POST_ID])
         return parents, targets
 
-    @functools.cached_property
-    def links(self) -> pd.DataFrame:
-        """:func:`reply_links` of the posts, built once per corpus and shared by responses
-        and latency (every table of ``chatcode tables`` needs one or both); don't change it
-        in place."""
-        return reply_links(self.posts, parent_positions=self.id_positions[0])
-
     def __repr__(self) -> str:
         groups = self.posts[S.GROUP].nunique()
         return (f"Corpus({len(self.posts)} posts in {groups} group(s), "

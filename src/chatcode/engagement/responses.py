@@ -38,6 +38,7 @@ from chatcode.corpus.corpus import (
     PARENT_POSITION,
     POSITION,
     Corpus,
+    reply_links,
 )
 from chatcode.engagement.choices import COMPONENTS, RESPONDERS
 from chatcode.errors import ChatcodeWarning, TablesError
@@ -122,7 +123,8 @@ def counted_replies(
     """
     _check_responders(responders)
     authors = pd.factorize(corpus.posts[S.AUTHOR])[0]
-    return _counted_links(corpus.posts, corpus.links, authors,
+    links = reply_links(corpus.posts, parent_positions=corpus.id_positions[0])
+    return _counted_links(corpus.posts, links, authors,
                           include_self=include_self, responders=responders)
 
 
@@ -201,9 +203,9 @@ def responses(
     _check_responders(responders)
     posts, reactions = corpus.posts, corpus.reactions
     n = len(posts)
-    target = corpus.id_positions[1]
+    parents, target = corpus.id_positions
     authors = _Authors.of(corpus)
-    replies = _counted_links(posts, corpus.links, authors.post,
+    replies = _counted_links(posts, reply_links(posts, parent_positions=parents), authors.post,
                              include_self=include_self, responders=responders)
     if (target < 0).any():
         _warn_not_counted([f"{int((target < 0).sum())} reaction(s) on posts not in the corpus"])
