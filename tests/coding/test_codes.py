@@ -370,9 +370,11 @@ def test_a_codes_table_parquet_reads_as_the_csv(tmp_path, monkeypatch, timed):
     path = parquet_table(tmp_path, timed=timed)
     assert pq.ParquetFile(path).num_row_groups == 3
     asked = []
-    read_table = pq.read_table
+    read_table, read_row_group = pq.read_table, pq.ParquetFile.read_row_group
     monkeypatch.setattr(pq, "read_table", lambda *a, **kw: asked.append(kw.get("columns"))
                         or read_table(*a, **kw))
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", lambda self, i, **kw: asked.append(
+        kw.get("columns")) or read_row_group(self, i, **kw))
     import chatcode.coding.codes as codes_module
 
     checked = []
@@ -380,7 +382,8 @@ def test_a_codes_table_parquet_reads_as_the_csv(tmp_path, monkeypatch, timed):
     monkeypatch.setattr(codes_module, "validate_codes", lambda *a, **kw: checked.append(1)
                         or validate(*a, **kw))
     got = read_codes(path, codebook=CB)
-    assert asked == [[*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]]
+    # each of the 3 row groups, and the whole table again when checked row by row
+    assert asked == [[*S.CODES_COLUMNS, S.CODED_AT, S.CODEBOOK_HASH]] * (3 if timed else 4)
     assert checked == ([] if timed else [1])  # row by row only when coded_at is text
     key = [S.POST_ID, S.CODER, S.PASS, S.DIMENSION, S.CODE]
     for c in key:  # text columns come back categorical, categories sorted
@@ -419,6 +422,67 @@ def test_parquet_regular_path_and_row_by_row_give_the_same_table(tmp_path, monke
         pd.testing.assert_frame_equal(got, read_codes(path, codebook=CB))
     assert list(fast[1][S.CODER].cat.categories) == ["anna", "bo"]
     assert isinstance(fast[2][S.CODER].dtype, pd.CategoricalDtype)
+
+
+def test_parquet_categories_sort_as_python_strings(tmp_path, monkeypatch):
+    """The vectorised path ranks the distinct texts in byte order; its categories and codes
+    equal those of the row-by-row path, which sorts Python strings (code point order), also
+    for non-ASCII texts, numbers in texts and texts told apart only by case."""
+    import chatcode.coding._parquet_codes as pq_codes
+
+    rows = pd.read_csv(HERE / "codes.csv", dtype=str).iloc[:6]
+    posts = ["p10", "p9", "Zeta", "zeta", "é", "e", "ß", "\U0001f600", "Ärger", "a b"]
+    table = pd.concat([rows.assign(post_id=p, coder=c) for p in posts
+                       for c in ["Émile", "anna"]], ignore_index=True)
+    table["value"] = table["value"].astype("int64")
+    table["coded_at"] = pd.to_datetime(table["coded_at"], utc=True)
+    path = tmp_path / "codes.parquet"
+    table.to_parquet(path, index=False, row_group_size=7)
+    fast = read_codes(path, codebook=CB)
+    assert list(fast[S.POST_ID].cat.categories) == sorted(posts)
+    assert list(fast[S.CODER].cat.categories) == ["anna", "Émile"]
+    monkeypatch.setattr(pq_codes, "_regular", lambda *a: None)
+    pd.testing.assert_frame_equal(fast, read_codes(path, codebook=CB))
+
+
+@pytest.mark.parametrize("groups", [[60] * 30, [60, 1740], [1800]])
+def test_parquet_row_groups_with_many_dictionaries(tmp_path, monkeypatch, groups):
+    """Read a row group at a time, the post ids of 300 posts come in dictionaries of their
+    own (several small ones, a small and a large one, or one); the integers held while
+    reading widen as the dictionaries add up, and the table equals the row-by-row one."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import chatcode.coding._parquet_codes as pq_codes
+
+    rows = pd.read_csv(HERE / "codes.csv", dtype=str).iloc[:6]
+    posts = [f"id{i:04d}" for i in range(300)]
+    random.Random(5).shuffle(posts)
+    table = pd.concat([rows.assign(post_id=p) for p in posts], ignore_index=True)
+    table["value"] = table["value"].astype("int64")
+    table["coded_at"] = pd.to_datetime(table["coded_at"], utc=True)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    path = tmp_path / "codes.parquet"
+    with pq.ParquetWriter(path, arrow.schema) as writer:
+        start = 0
+        for size in groups:
+            writer.write_table(arrow.slice(start, size))
+            start += size
+    assert pq.ParquetFile(path).num_row_groups == len(groups)
+    import chatcode.coding.codes as codes_module
+
+    checked = []
+    validate = codes_module.validate_codes
+    monkeypatch.setattr(codes_module, "validate_codes", lambda *a, **kw: checked.append(1)
+                        or validate(*a, **kw))
+    fast = read_codes(path, codebook=CB)
+    assert checked == []  # the vectorised checks
+    assert list(fast[S.POST_ID].cat.categories) == sorted(posts)
+    assert fast[S.POST_ID].astype(str).tolist() == table["post_id"].tolist()
+    monkeypatch.setattr(pq_codes, "_regular", lambda *a: None)
+    pd.testing.assert_frame_equal(fast, read_codes(path, codebook=CB))
 
 
 def test_parquet_and_text_sources_read_together(tmp_path):

@@ -56,17 +56,45 @@ def outcome(frame: pd.DataFrame) -> pd.DataFrame | str:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(ID, ID, NAME, ROLE), min_size=1, max_size=6))
+@given(st.lists(st.tuples(ID, ID, NAME, ROLE, NAME, st.integers(-2, 3)), min_size=1,
+                max_size=6))
 def test_validation_of_arrow_text_equals_validation_of_python_objects(rows):
     """The same cells as Arrow text (fast checks apply) and as Python objects (they do
-    not) give the same table or the same error message."""
+    not) give the same table or the same error message; attachments as an integer column
+    (no text pass) and as Python objects too."""
     columns = {
         S.POST_ID: [r[0] for r in rows], S.PARENT_ID: [r[1] for r in rows],
         S.AUTHOR: [r[2] for r in rows], S.ROLE: [r[3] for r in rows],
+        S.GROUP: [r[4] for r in rows],
         S.TIMESTAMP: ["2023-05-02T08:00:00+00:00"] * len(rows), S.TEXT: ["hi"] * len(rows),
     }
-    arrow = outcome(pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in columns.items()}))
-    python = outcome(pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()}))
+    attachments = [r[5] for r in rows]
+    arrow = outcome(pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in columns.items()}
+                                 | {S.ATTACHMENTS: np.array(attachments, dtype=np.int64)}))
+    python = outcome(pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()}
+                                  | {S.ATTACHMENTS: pd.Series(attachments, dtype=object)}))
+    if isinstance(arrow, str) or isinstance(python, str):
+        assert arrow == python
+    else:
+        pd.testing.assert_frame_equal(arrow, python)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(ID, NAME, NAME), min_size=1, max_size=6))
+def test_reactions_of_arrow_text_equal_reactions_of_python_objects(rows):
+    """validate_reactions: authors and emoji as Arrow text (no strip when a byte-level
+    check shows none is needed) and as Python objects give the same table or error."""
+    columns = {S.POST_ID: [r[0] for r in rows], S.AUTHOR: [r[1] for r in rows],
+               S.EMOJI: [r[2] for r in rows]}
+
+    def reactions(dtype: str | type) -> pd.DataFrame | str:
+        try:
+            return S.validate_reactions(pd.DataFrame({k: pd.Series(v, dtype=dtype)
+                                                      for k, v in columns.items()}))
+        except SchemaError as exc:
+            return str(exc)
+
+    arrow, python = reactions("str"), reactions(object)
     if isinstance(arrow, str) or isinstance(python, str):
         assert arrow == python
     else:

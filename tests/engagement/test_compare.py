@@ -263,9 +263,13 @@ def test_bad_input_is_reported():
     with pytest.raises(TablesError, match=re.escape(
             "the cluster labels have 2 entries for 3 posts")):
         with_without(y, np.array([1, 0, 0]), cluster=np.array([1, 1]))
-    with pytest.raises(TablesError, match=re.escape(
-            "the code 'code' has values other than 0 and 1 (1 of 3)")):
-        with_without(y, np.array([1, 0, 2]))
+    for codes in ([1, 0, 2], [1, 0, -1], [1.0, 0.0, 0.5], ["1", "0", "x"]):
+        for dtype in ((np.int8, np.int64, np.uint8) if isinstance(codes[0], int) else (None,)):
+            if dtype is np.uint8 and min(codes) < 0:
+                continue
+            with pytest.raises(TablesError, match=re.escape(
+                    "the code 'code' has values other than 0 and 1 (1 of 3)")):
+                with_without(y, np.array(codes, dtype=dtype))
     with pytest.raises(TablesError, match=re.escape("the values to compare have missing")):
         with_without(np.array([1.0, np.nan, 3.0]), np.array([1, 0, 0]))
 

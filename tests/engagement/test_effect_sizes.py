@@ -269,3 +269,42 @@ def test_a_code_in_few_clusters_gets_no_stars_with_cluster():
     row = with_without(y, mask, cluster=authors)
     assert row["stars"] == ""
     assert "come from only 1 cluster(s)" in row["note"]
+
+
+def test_with_without_rows_need_not_load_scipy_stats():
+    """The Mann-Whitney rows (U, p, rank-biserial r and its CI, the t-based CIs of the
+    means) take their quantiles from scipy.special, which scipy.stats calls: the same
+    numbers, without loading scipy.stats (about half a second). Checked in a fresh
+    interpreter through sys.modules."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import chatcode
+
+    code = "\n".join([
+        "import sys, numpy as np, pandas as pd",
+        "from chatcode.engagement.comparisons import compare_codes",
+        "rng = np.random.default_rng(3)",
+        "codes = pd.DataFrame({'a': rng.integers(0, 2, 200), 'b': rng.integers(0, 2, 200)})",
+        "out = compare_codes(rng.poisson(2, 200), codes)",
+        "assert out['effect_ci_low'].notna().all(), out",
+        "print('scipy.stats' in sys.modules)"])
+    src = str(Path(chatcode.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [src, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    for level in (0.9, 0.95, 0.99):
+        n = np.array([2.0, 3.0, 30.0, 1e6])
+        low, high = E.mean_cis(n, np.zeros(4), np.ones(4), level)
+        t = stats.t.ppf(0.5 + level / 2, n - 1)
+        assert np.array_equal(high, t / np.sqrt(n)) and np.array_equal(low, -high)
+        r, se = 0.3, 0.1
+        z = stats.norm.ppf(0.5 + level / 2)
+        assert E._fisher_ci(r, se, level) == (
+            math.tanh(math.atanh(r) - z * se / (1 - r * r)),
+            math.tanh(math.atanh(r) + z * se / (1 - r * r)))

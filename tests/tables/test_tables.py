@@ -182,6 +182,17 @@ def test_frequencies_by_group_and_role(coded, wide):
     assert set(frequencies_table(coded)["dimension"]) == {"support", "topic", "nudge"}
 
 
+def test_frequencies_counted_a_few_posts_at_a_time(coded, monkeypatch):
+    """The cells holding a 1 are counted a block of posts at a time; blocks of 1, 2 and 5
+    posts give the table one block gives."""
+    import chatcode.tables.layouts as layouts
+
+    whole = frequencies_table(coded)
+    for step in (1, 2, 5):
+        monkeypatch.setattr(layouts, "_COUNT_BLOCK", step)
+        pd.testing.assert_frame_equal(frequencies_table(coded), whole)
+
+
 def test_latency_table_from_the_hand_counted_delays(coded, codebook):
     """Counted replies and their delays in hours: g1 posts 2, 3, 6, 8 (1.5, 3, 2, 6); g2
     posts 12, 13, 15 (2, 4, 2); the self-reply 17 does not count."""
@@ -296,6 +307,17 @@ def test_every_problem_of_the_codes_is_reported_at_once(corpus, codes, codebook)
     text = str(info.value)
     assert "codes not in the codebook 'tables-test' version 1: support:gossip" in text
     assert "1 value(s) are not 0 or 1, e.g. 7" in text
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int8", "int32"])
+@pytest.mark.parametrize("wrong", [-1, 2, -128])
+def test_integer_values_other_than_0_and_1_are_named(corpus, codes, codebook, dtype, wrong):
+    """Integer values are checked as unsigned numbers (0 and 1 are the only ones below 2),
+    so a negative value is caught as well as a large one."""
+    bad = codes.assign(value=codes[S.VALUE].astype(dtype))
+    bad.loc[5, S.VALUE] = wrong
+    with pytest.raises(TablesError, match=re.escape(f"1 value(s) are not 0 or 1, e.g. {wrong}")):
+        coded_posts(corpus, bad, codebook)
 
 
 def test_incomplete_repeated_and_single_choice_codes(corpus, codes, codebook):
@@ -497,3 +519,24 @@ def test_unknown_codes_in_categorical_columns_are_named(corpus, codes, codebook)
         lambda c: "nonsense" if c == codes[S.CODE].iat[0] else c)
     with pytest.raises(TablesError, match="codes not in the codebook .*nonsense"):
         coded_posts(corpus, compact, codebook)
+
+
+@pytest.mark.parametrize("values", [["A", "A"], ["A", None], [None, None], ["A"]])
+@pytest.mark.parametrize("categories", [["A"], ["A", "B"]])
+def test_distinct_coders_of_a_categorical_column_equal_those_of_text(values, categories):
+    """A categorical coder or pass column with one category is answered from its codes'
+    minimum and maximum; the answer is that of the same values as text."""
+    from chatcode.engagement.coded import _distinct
+
+    cat = pd.Series(pd.Categorical(values, categories=categories))
+    assert _distinct(cat) == _distinct(pd.Series(values, dtype="str"))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "float64", "str"])
+def test_code_matrix_is_the_same_for_any_type_of_values(corpus, codes, codebook, dtype):
+    """Values 0 and 1 as int8, floats or text fill the int8 code matrix alike (a regular
+    table is copied in one pass, casting)."""
+    expected = coded_posts(corpus, codes, codebook)
+    got = coded_posts(corpus, codes.assign(value=codes[S.VALUE].astype(dtype)), codebook)
+    assert got.values.dtype == np.int8
+    assert np.array_equal(got.values, expected.values)

@@ -55,11 +55,11 @@ def read_parquet_codes(path: Path, codebook: Codebook | None, where: Location) -
                           f"{', '.join(S.CODES_COLUMNS)} (found: {found or 'none'})")
     texts = [c for c in (*KEY, S.CODEBOOK_HASH) if c in names
              and _is_text(schema.field(c).type)]
-    table = pq.read_table(path, columns=[c for c in (*S.CODES_COLUMNS, *OPTIONAL)
-                                         if c in names], read_dictionary=texts)
-    regular = _regular(table, codebook)
+    columns = [c for c in (*S.CODES_COLUMNS, *OPTIONAL) if c in names]
+    regular = _regular(path, columns, texts, codebook)
     if regular is not None:
         return regular
+    table = pq.read_table(path, columns=columns, read_dictionary=texts)
     df = pa.table({c: _decoded(table.column(c)) for c in table.column_names}).to_pandas()
     df[S.ROW] = np.arange(1, len(df) + 1)  # rows as a spreadsheet of the table counts them
     return categorical(validate_codes(df, codebook=codebook, where=where))
@@ -87,40 +87,97 @@ def _decoded(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return col
 
 
-def _encoded(col: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index] | None:
-    """An integer per row and the sorted distinct texts of a text column read as Parquet
-    dictionaries; None when a value is missing, empty or has spaces around it (the row-by-row
-    check names those). The chunks of one row group share one dictionary: each distinct
-    dictionary is hashed once."""
-    if not pa.types.is_dictionary(col.type) or col.null_count:
-        return None
-    dicts: dict[tuple[int, ...], int] = {}
-    parts, where = [], []
-    offset = 0
-    for chunk in col.chunks:
-        d = chunk.dictionary
+class _Keys:
+    """A text column read as Parquet dictionaries, row group by row group: an integer per
+    row (the row's place among the distinct texts, in sorted order) and those texts.
+
+    While reading, a row holds its dictionary's offset plus its index in it; the chunks of
+    one row group share one dictionary (found by its buffers), and a small dictionary with
+    the same texts as an earlier one (a coder, the dimensions) shares its offset, so the
+    integers stay small. At the end the distinct dictionaries are ranked once
+    (``pyarrow.compute.rank``, dense: a sort, no hash table) and the rows mapped to ranks.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.rows = np.empty(0, dtype=np.int8)
+        self.n = n
+        self.parts: list[pa.Array] = []  # the distinct dictionaries, in offset order
+        self.kept: list[pa.Array] = []   # every dictionary seen: keeps its buffers' addresses
+        self.offsets: dict[tuple, int] = {}  # a dictionary's buffers -> its offset
+        self.small: dict[tuple, int] = {}    # a small dictionary's texts -> its offset
+        self.size = 0
+
+    def add(self, col: pa.ChunkedArray, start: int) -> bool:
+        """The rows of ``col`` from row ``start``; False when it is not a dictionary column
+        without missing values (the row-by-row check names those)."""
+        if not pa.types.is_dictionary(col.type) or col.null_count:
+            return False
+        for chunk in col.chunks:
+            offset = self._offset(chunk.dictionary)
+            idx = chunk.indices.to_numpy(zero_copy_only=False)
+            self._fit(offset + len(chunk.dictionary), start)
+            np.add(idx, offset, out=self.rows[start:start + len(idx)], casting="unsafe")
+            start += len(idx)
+        return True
+
+    def _offset(self, d: pa.Array) -> int:
         ident = (*(b.address if b is not None else 0 for b in d.buffers()), d.offset, len(d))
-        if ident not in dicts:
-            dicts[ident] = offset
-            parts.append(d)
-            offset += len(d)
-        where.append(dicts[ident])
-    values = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
-    if values.null_count:
-        return None
-    code, labels = pd.factorize(pd.array(values, dtype="str"), sort=True)
-    labels = pd.Index(labels, dtype="str")
-    if len(labels) and not _clean(pa.array(labels.array)):
-        return None
-    dtype = np.int8 if len(labels) < 2**7 else np.int16 if len(labels) < 2**15 else np.int32
-    code = code.astype(dtype, copy=False)
-    out = np.empty(len(col), dtype=dtype)
-    start = 0
-    for chunk, off in zip(col.chunks, where, strict=True):
-        idx = chunk.indices.to_numpy(zero_copy_only=False)
-        out[start:start + len(idx)] = code[off + idx]
-        start += len(idx)
-    return out, labels
+        if ident in self.offsets:
+            return self.offsets[ident]
+        self.kept.append(d)
+        texts = tuple(d.to_pylist()) if len(d) <= 256 else None
+        same = self.small.get(texts) if texts is not None else None
+        if same is None:
+            same = self.size
+            self.parts.append(d)
+            self.size += len(d)
+            if texts is not None:
+                self.small[texts] = same
+        self.offsets[ident] = same
+        return same
+
+    def _fit(self, limit: int, written: int) -> None:
+        """Room in ``rows`` for integers below ``limit`` (wider only when needed)."""
+        if self.rows.size and limit - 1 <= np.iinfo(self.rows.dtype).max:
+            return
+        dtype = _width(limit)
+        if self.rows.size and np.dtype(dtype).itemsize <= self.rows.dtype.itemsize:
+            return
+        wider = np.empty(self.n, dtype=dtype)
+        wider[:written] = self.rows[:written]
+        self.rows = wider
+
+    def finish(self) -> tuple[np.ndarray, pd.Index] | None:
+        """The integer of every row and the sorted distinct texts; None when a text is
+        missing, empty or has spaces around it (the row-by-row check names those)."""
+        values = pa.concat_arrays(self.parts) if self.parts else pa.array([], pa.string())
+        if values.null_count:
+            return None
+        # dense ranks in byte order, which for UTF-8 is the order of code points (Python's)
+        rank = pc.rank(values, sort_keys="ascending", tiebreaker="dense").to_numpy()
+        size = int(rank.max()) if len(rank) else 0
+        code = (rank - 1).astype(_width(size))
+        one = np.empty(size, dtype=np.int64)
+        one[code] = np.arange(len(code))  # a row of each distinct text
+        labels = values.take(pa.array(one))
+        if size and not _clean(labels):
+            return None
+        rows = self.rows
+        if not (code.dtype == rows.dtype and np.array_equal(code, np.arange(len(code)))):
+            out = rows if code.dtype == rows.dtype else np.empty(self.n, dtype=code.dtype)
+            step = 1 << 20
+            block = np.empty(min(step, self.n), dtype=code.dtype)
+            for lo in range(0, self.n, step):  # a block at a time: no second array of n
+                part = rows[lo:lo + step]
+                np.take(code, part, out=block[:len(part)], mode="clip")  # (in range)
+                out[lo:lo + len(part)] = block[:len(part)]
+            rows = out
+        return rows, pd.Index(pd.array(labels, dtype="str"))
+
+
+def _width(limit: int) -> type:
+    """The narrowest signed integer type holding 0 .. limit - 1."""
+    return np.int8 if limit <= 2**7 else np.int16 if limit <= 2**15 else np.int32
 
 
 def _clean(arr: pa.Array) -> bool:
@@ -129,53 +186,121 @@ def _clean(arr: pa.Array) -> bool:
             and pc.all(pc.not_equal(arr, "")).as_py() is not False)
 
 
-def _regular(table: pa.Table, codebook: Codebook | None) -> pd.DataFrame | None:
-    """The canonical table when it is regular and passes every check of
-    ``validate_codes``; None when it must be checked row by row."""
-    n = table.num_rows
-    if n == 0 or S.SUGGESTION in table.column_names:
+def _regular(path: Path, columns: list[str], texts: list[str], codebook: Codebook | None
+             ) -> pd.DataFrame | None:
+    """The canonical table when it is regular and passes every check of ``validate_codes``;
+    None when it must be checked row by row.
+
+    Read a row group at a time into the arrays of the result (the values, an integer per
+    key cell), so that no column of the whole table is held twice: a row group's Arrow
+    buffers are freed before the next is read, and their memory is used again.
+    """
+    import pyarrow.parquet as pq
+
+    if S.SUGGESTION in columns or any(c not in texts for c in KEY):
         return None
-    value = table.column(S.VALUE)
-    if not pa.types.is_integer(value.type) or value.null_count:
+    try:
+        with pq.ParquetFile(path, read_dictionary=texts) as file:
+            n = file.metadata.num_rows
+            if n == 0 or not pa.types.is_integer(file.schema_arrow.field(S.VALUE).type):
+                return None
+            read = _read_groups(file, n, columns)
+    except (pa.ArrowException, OSError):  # read again as a whole, which says what is wrong
         return None
-    low, high = pc.min_max(value).values()
-    if low.as_py() < 0 or high.as_py() > 1:
+    if read is None:
+        return None
+    values, keys, optional = read
+    if (values.view(np.uint64) > 1).any():  # a value other than 0 and 1
         return None
     encoded = {}
     for c in KEY:
-        enc = _encoded(table.column(c))
+        enc = keys[c].finish()
         if enc is None:
             return None
         encoded[c] = enc
+    if not _checked(encoded, values, codebook):
+        return None
+    coded_at, digest = _optional(optional, n, codebook)
+    if coded_at is None or digest is None:
+        return None
+    out = {c: pd.Categorical.from_codes(encoded[c][0], dtype=_categories(encoded[c][1]),
+                                        validate=False) for c in KEY}
+    out[S.VALUE] = values
+    out[S.CODED_AT] = coded_at
+    out[S.CODEBOOK_HASH] = digest
+    return pd.DataFrame(out, copy=False)
+
+
+def _read_groups(file, n: int, columns: list[str]
+                 ) -> tuple[np.ndarray, dict[str, _Keys], pa.Table] | None:
+    """The values (int64), the key columns and the optional columns, a row group at a
+    time; None at a missing value or a column not read as a dictionary."""
+    values = np.empty(n, dtype=np.int64)
+    keys = {c: _Keys(n) for c in KEY}
+    extra: dict[str, list] = {c: [] for c in columns if c in OPTIONAL}
+    types = {c: file.schema_arrow.field(c).type for c in extra}
+    start = 0
+    for i in range(file.num_row_groups):
+        part = file.read_row_group(i, columns=columns)
+        if start + part.num_rows > n or part.column(S.VALUE).null_count:
+            return None
+        at = start
+        for chunk in part.column(S.VALUE).chunks:
+            values[at:at + len(chunk)] = chunk.to_numpy()
+            at += len(chunk)
+        if not all(keys[c].add(part.column(c), start) for c in KEY):
+            return None
+        for c, chunks in extra.items():
+            chunks.extend(part.column(c).chunks)
+            types[c] = part.column(c).type
+        start += part.num_rows
+    if start != n:
+        return None
+    optional = pa.table({c: pa.chunked_array(chunks, type=types[c])
+                         for c, chunks in extra.items()})
+    return values, keys, optional
+
+
+def _checked(encoded: dict, values: np.ndarray, codebook: Codebook | None) -> bool:
+    """The layout chatcode writes (the rows of each post, coder and pass together, the same
+    dimensions and codes in the same order for every post), no repeated decision, and the
+    codebook's dimensions and codes."""
+    n = len(values)
     post, coder, pass_, dim, code = (encoded[c][0] for c in KEY)
     head = np.empty(n, dtype=bool)
     head[0] = True
     np.not_equal(post[1:], post[:-1], out=head[1:])
-    for arr in (coder, pass_):
-        head[1:] |= arr[1:] != arr[:-1]
+    for c, arr in ((S.CODER, coder), (S.PASS, pass_)):
+        if len(encoded[c][1]) > 1:  # one coder (one pass): every row the same
+            head[1:] |= arr[1:] != arr[:-1]
     starts = np.flatnonzero(head)
     m = n // len(starts)
     if m * len(starts) != n or not np.all(np.diff(starts) == m):
-        return None
+        return False
     dims, names = encoded[S.DIMENSION][1], encoded[S.CODE][1]
     pairs = list(zip(dims[dim[:m]], names[code[:m]], strict=True))
     if not (_periodic(dim, m) and _periodic(code, m) and len(set(pairs)) == m):
-        return None
+        return False
     if _repeated_heads([post[starts], coder[starts], pass_[starts]],
                        [len(encoded[c][1]) for c in (S.POST_ID, S.CODER, S.PASS)]):
-        return None
-    values = value.combine_chunks().to_numpy()
-    if not _fits_codebook(pairs, values.reshape(-1, m), codebook):
-        return None
-    coded_at, digest = _optional(table, n, codebook)
-    if coded_at is None or digest is None:
-        return None
-    out = {c: pd.Categorical.from_codes(encoded[c][0], dtype=pd.CategoricalDtype(
-        encoded[c][1]), validate=False) for c in KEY}
-    out[S.VALUE] = values.astype("int64", copy=False)
-    out[S.CODED_AT] = coded_at
-    out[S.CODEBOOK_HASH] = digest
-    return pd.DataFrame(out, copy=False)
+        return False
+    return _fits_codebook(pairs, values.reshape(-1, m), codebook)
+
+
+def _categories(labels: pd.Index) -> pd.CategoricalDtype:
+    """The categorical type of ``labels``, distinct and sorted already (by ``_encoded``).
+    pandas' constructor checks that categories are distinct, which for a million post ids
+    means a Python string each and a comparison or hash of each; its fast path (a private
+    pandas API) skips that, and the public constructor is the fallback."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is not None:
+        try:
+            dtype = fast(labels, False)
+        except TypeError:  # a pandas whose fast path takes other arguments
+            dtype = None
+        if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is labels:
+            return dtype
+    return pd.CategoricalDtype(labels)
 
 
 def _periodic(arr: np.ndarray, m: int) -> bool:
@@ -206,9 +331,17 @@ def _fits_codebook(pairs: list[tuple[str, str]], values: np.ndarray,
     for d, columns in used.items():
         if len(columns) != len(dims[d].codes):
             return False
-        if not dims[d].multiple and (values[:, columns].sum(axis=1) > 1).any():
+        if not dims[d].multiple and _several(values, columns):
             return False
     return True
+
+
+def _several(values: np.ndarray, columns: list[int]) -> bool:
+    """Whether a row has a 1 in more than one of ``columns`` (values are 0 or 1)."""
+    first, last = min(columns), max(columns)
+    if last - first + 1 == len(columns):  # together (as written): a view, no copy
+        return bool((values[:, first:last + 1].sum(axis=1) > 1).any())
+    return bool((values[:, columns].sum(axis=1) > 1).any())
 
 
 def _optional(table: pa.Table, n: int, codebook: Codebook | None
@@ -225,7 +358,7 @@ def _optional(table: pa.Table, n: int, codebook: Codebook | None
         coded_at = None
     digest = table.column(S.CODEBOOK_HASH) if S.CODEBOOK_HASH in table.column_names else None
     if digest is None or digest.null_count == n:
-        return coded_at, pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
+        return coded_at, pd.Series(pd.array(_no_text(n), dtype="str"))
     if not _is_text(digest.type):
         return coded_at, None
     distinct = pc.unique(_decoded(digest)).drop_null()
@@ -233,3 +366,12 @@ def _optional(table: pa.Table, n: int, codebook: Codebook | None
                                 and distinct.to_pylist() != [codebook.hash]):
         return coded_at, None
     return coded_at, _decoded(digest).combine_chunks().to_pandas().astype("str")
+
+
+def _no_text(n: int) -> pa.Array:
+    """``n`` missing texts. Its offsets and validity bits are zeros from ``numpy.zeros``,
+    which the system hands out untouched (``pyarrow.nulls`` writes every byte: 160 MB for
+    twenty million rows)."""
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(np.zeros(n + 1, dtype=np.int64)), pa.py_buffer(b""),
+        pa.py_buffer(np.zeros((n + 7) // 8, dtype=np.uint8)), null_count=n)

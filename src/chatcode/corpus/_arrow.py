@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_text", "plain_text", "within"]
+__all__ = ["arrow_text", "count_distinct", "plain_text", "within"]
 
 _VISIBLE_FROM, _VISIBLE_SPAN = np.uint8(0x21), np.uint8(0x7E - 0x21 + 1)  # "!" .. "~"
 
@@ -69,3 +69,14 @@ def within(values: pd.Series, allowed: Sequence[str]) -> bool:
         return False
     allowed = pa.array(list(allowed), type=arrow.type)
     return bool(pc.all(pc.is_in(arrow, value_set=allowed)).as_py())
+
+
+def count_distinct(values: pd.Series) -> int:
+    """The number of distinct values present (missing values not counted), in one hash
+    pass: ``pyarrow.compute.unique`` on the Arrow array of a ``str`` column (no integer
+    code per row is made), else ``pandas.factorize``."""
+    arrow = arrow_text(values)
+    if arrow is None:
+        return len(pd.factorize(values)[1])
+    distinct = pc.unique(arrow)
+    return len(distinct) - distinct.null_count

@@ -274,14 +274,19 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
     """Where each id of each series in ``ids`` is in ``posts``: its row position (0-based).
 
     Returns one ``int64`` array per series; ``-1`` where the id is empty or not a post id.
-    The ids asked for are hashed in one pass (``pandas.factorize``; few distinct ones, as
-    replies share parents) and the post ids looked up among them (``pyarrow.compute.index_in``),
-    so the larger column is only probed, never hashed into a table. When a post id occurs
-    twice (an unvalidated table), its first row is given.
+    One hash table is built, of the smaller side: when fewer ids are asked for than half
+    the posts (replies share parents), the ids asked for are hashed (``pandas.factorize``)
+    and the post ids looked up among them (``pyarrow.compute.index_in``); when more are
+    asked (every reaction's post too), the post ids are hashed and the ids asked for looked
+    up among them, in one call. When a post id occurs twice (an unvalidated table), its
+    first row is given.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    asked = sum(len(i) for i in ids)
+    if asked and len(posts) and 2 * asked >= len(posts):
+        return _positions_by_post_ids(posts, ids)
     keys = pd.concat([pd.Series(i).astype("str").reset_index(drop=True) for i in ids],
                      ignore_index=True) if ids else pd.Series([], dtype="str")
     codes, uniques = pd.factorize(keys)
@@ -299,6 +304,29 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
     out, start = [], 0
     for series in ids:
         out.append(first[codes[start:start + len(series)]])
+        start += len(series)
+    return out
+
+
+def _positions_by_post_ids(posts: pd.DataFrame, ids: tuple[pd.Series, ...]
+                           ) -> list[np.ndarray]:
+    """``post_positions`` with the post ids hashed (``index_in`` gives the first row of a
+    repeated id) and every id asked for looked up in one call (missing ids: -1)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def chunks(values: pd.Series) -> list[pa.Array]:
+        arr = pa.array(pd.Series(values).astype("str").array, type=pa.large_string())
+        return arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+
+    post_ids = pa.chunked_array(chunks(posts[S.POST_ID]), type=pa.large_string())
+    wanted = pa.chunked_array([c for i in ids for c in chunks(i)], type=pa.large_string())
+    at = pc.fill_null(pc.index_in(wanted, value_set=post_ids.combine_chunks(),
+                                  skip_nulls=True), -1)
+    at = np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at, dtype=np.int64)
+    out, start = [], 0
+    for series in ids:
+        out.append(at[start:start + len(series)])
         start += len(series)
     return out
 

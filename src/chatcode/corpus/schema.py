@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from chatcode._io.tabular import ROW as _TABULAR_ROW
-from chatcode.corpus._arrow import plain_text, within
+from chatcode.corpus._arrow import count_distinct, plain_text, within
 from chatcode.corpus.timestamps import DATE_RANGE, parse_timestamps
 from chatcode.errors import Location, Problem, Problems, SchemaError
 
@@ -292,8 +292,7 @@ def validate_posts(
         rows = _rows(df, missing_id)
         problems.append(Problem(f"empty post id in row(s) {_fmt_rows(rows)}", at(POST_ID),
                                 "every post needs a unique id"))
-    codes, distinct = pd.factorize(post_id)  # (one hash pass; most tables have no repeats)
-    if len(distinct) < int((codes >= 0).sum()):
+    if count_distinct(post_id) < int((~missing_id).sum()):  # one hash pass
         dup = post_id.duplicated(keep=False) & ~missing_id
         rows = _rows(df, dup)
         problems.append(Problem(
@@ -301,7 +300,10 @@ def validate_posts(
             at(POST_ID), "post ids must be unique; remove the repeated rows or fix the ids"))
     out[POST_ID] = post_id
 
-    if GROUP in df.columns:
+    if GROUP in df.columns and plain_text(df[GROUP]):  # nothing to strip, nothing empty
+        g = df[GROUP].astype("str")
+        g = g.where(g.notna(), group) if g.hasnans else g
+    elif GROUP in df.columns:
         g = df[GROUP].astype("str").str.strip()
         g = g.where(g.ne("") & g.notna(), group)
     else:
@@ -363,9 +365,13 @@ def validate_posts(
 
     if ATTACHMENTS in df.columns:
         raw = df[ATTACHMENTS]
-        num = pd.to_numeric(raw.where(raw.astype("str").str.strip().ne("")), errors="coerce")
-        bad_att = (num.isna() & raw.notna() & raw.astype("str").str.strip().ne("")) | (
-            num.notna() & ((num < 0) | (num % 1 != 0)))
+        if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":  # no text pass
+            num, bad_att = raw, raw < 0
+        else:
+            num = pd.to_numeric(raw.where(raw.astype("str").str.strip().ne("")),
+                                errors="coerce")
+            bad_att = (num.isna() & raw.notna() & raw.astype("str").str.strip().ne("")) | (
+                num.notna() & ((num < 0) | (num % 1 != 0)))
         if bad_att.any():
             rows = _rows(df, bad_att)
             problems.append(Problem(
@@ -410,12 +416,15 @@ def validate_reactions(
                                 Location(where.file, where.sheet, None, POST_ID),
                                 "every reaction names the post it reacts to"))
     out[POST_ID] = post_id
-    if AUTHOR in df.columns:
+    if AUTHOR in df.columns and plain_text(df[AUTHOR]):  # nothing to strip, nothing empty
+        out[AUTHOR] = df[AUTHOR].astype("str")
+    elif AUTHOR in df.columns:
         a = df[AUTHOR].astype("str").str.strip()
         out[AUTHOR] = a.where(a.ne(""), None)
     else:
         out[AUTHOR] = pd.Series(None, index=df.index, dtype="str")
-    emoji = df[EMOJI].astype("str").str.strip()
+    emoji = df[EMOJI].astype("str")
+    emoji = emoji if plain_text(emoji) else emoji.str.strip()
     if (emoji.isna() | emoji.eq("")).any():
         rows = _rows(df, emoji.isna() | emoji.eq(""))
         problems.append(Problem(f"empty emoji in row(s) {_fmt_rows(rows)}",

@@ -191,12 +191,13 @@ class _Column:
         codes = self.codes[rows]
         return self.labels.take(pa.array(codes, mask=codes < 0))
 
-    def changed(self) -> np.ndarray:
-        """Whether each row but the first differs from the row before it."""
+    def changed(self, out: np.ndarray) -> None:
+        """Whether each row but the first differs from the row before it, into ``out``."""
         if self.arrow is None:
-            return self.codes[1:] != self.codes[:-1]
+            np.not_equal(self.codes[1:], self.codes[:-1], out=out)
+            return
         diff = pc.fill_null(pc.not_equal(self.arrow[1:], self.arrow[:-1]), True)
-        return diff.to_numpy(zero_copy_only=False)
+        out[:] = diff.to_numpy(zero_copy_only=False)
 
     def periodic(self, m: int) -> bool:
         """Whether the values repeat with period ``m`` (row i equals row i + m)."""
@@ -218,14 +219,21 @@ class _Column:
 def _run_starts(col: _Column) -> np.ndarray:
     """Where each run of equal values starts. Codes tables keep the rows of one post
     together, so hashing only the first row of each run is many times faster."""
-    head = np.ones(len(col), dtype=bool)
+    head = np.empty(len(col), dtype=bool)
+    head[:1] = True
     if len(col) > 1:
-        head[1:] = col.changed()
+        col.changed(head[1:])
     return np.flatnonzero(head)
 
 
 def _distinct(values: pd.Series) -> list[str]:
     col = _Column(values)
+    if col.arrow is None and len(col.labels) == 1 and len(col):
+        # one category (one coder, one pass): is it used, and is any value missing?
+        low, high = int(col.codes.min()), int(col.codes.max())
+        found = [str(col.labels[0].as_py())] if high >= 0 else []
+        found += ["None"] if low < 0 else []  # as str() of a missing value
+        return sorted(found)
     return sorted(str(v) for v in pc.unique(col.take(_run_starts(col))).to_pylist())
 
 
@@ -266,15 +274,22 @@ def _code_matrix(posts: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
         problems.append(_unknown_codes(codes, idx, codebook))
     if problems:
         return values, problems
+    complete = False
     if layout is not None and np.bincount(head_pos, minlength=1).max() == 1:
-        values[head_pos[:, None], layout[None, :]] = value.reshape(len(starts), len(layout))
+        block = value.reshape(len(starts), len(layout))
+        if (len(starts) == n and np.array_equal(layout, np.arange(k))
+                and np.array_equal(head_pos, np.arange(n))):  # every post, in corpus order
+            np.copyto(values, block, casting="unsafe")  # (values are 0 or 1)
+        else:
+            values[head_pos[:, None], layout[None, :]] = block
+        complete = len(layout) == k  # every coded post has a row for every code
     else:
         pos, idx = np.repeat(head_pos, lengths), idx if idx is not None else np.tile(
             layout, len(starts))
         values[pos, idx] = value
         if int((values >= 0).sum()) != len(pos):
             problems.append(_repeated(pos, idx, k, posts, keys))
-    return values, problems + _incomplete(values, codebook, posts, who)
+    return values, problems + _incomplete(values, codebook, posts, who, complete=complete)
 
 
 def _positions(posts: pd.DataFrame, ids: pd.Series) -> np.ndarray:
@@ -289,12 +304,15 @@ def _positions(posts: pd.DataFrame, ids: pd.Series) -> np.ndarray:
 def _values(column: pd.Series) -> tuple[np.ndarray, list[Problem]]:
     if pd.api.types.is_integer_dtype(column.dtype):
         raw = column.to_numpy()
-        bad = (raw != 0) & (raw != 1)
+        if raw.dtype.kind in "iu":  # 0 and 1 are the only values below 2 as unsigned
+            bad = raw.view(f"u{raw.dtype.itemsize}") > 1
+        else:
+            bad = (raw != 0) & (raw != 1)
     else:
         num = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
         raw, bad = num, ~np.isin(num, (0.0, 1.0))
-    if not bad.any():
-        return raw.astype(np.int8), []
+    if not bad.any():  # 0 and 1 (put into the int8 code matrix as they are)
+        return raw, []
     shown = pd.Series(column.to_numpy()[bad][:_SHOW]).astype(str).tolist()
     return raw, [Problem(f"{int(bad.sum())} value(s) are not 0 or 1, e.g. {', '.join(shown)}",
                          Location(column=S.VALUE),
@@ -348,13 +366,19 @@ def _repeated(pos: np.ndarray, idx: np.ndarray, k: int, posts: pd.DataFrame,
 
 
 def _incomplete(values: np.ndarray, codebook: Codebook, posts: pd.DataFrame,
-                who: str) -> list[Problem]:
+                who: str, *, complete: bool = False) -> list[Problem]:
+    """Posts coded in a dimension but not for all its codes, and posts with several codes
+    of a single-choice dimension. ``complete``: every post with codes has a value in every
+    column (a regular table with a row for every code), so only the second is looked for."""
     problems, start = [], 0
     for d in codebook.dimensions:
         block = values[:, start:start + len(d.codes)]
         start += len(d.codes)
-        filled = block >= 0
-        bad = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
+        if complete:
+            bad = []
+        else:
+            filled = block >= 0
+            bad = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
         if len(bad):
             problems.append(Problem(
                 f"{len(bad)} post(s) lack rows for some codes of dimension {d.id!r} ({who}), "

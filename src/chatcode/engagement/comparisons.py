@@ -271,20 +271,33 @@ def _cluster_name(cluster: object) -> str | None:
 
 
 def _mask(column: pd.Series | np.ndarray, name: object) -> np.ndarray:
-    v = pd.to_numeric(pd.Series(np.asarray(column)), errors="coerce").to_numpy(dtype="float64")
-    bad = ~np.isin(v, (0.0, 1.0))
+    raw = np.asarray(column)
+    if raw.dtype.kind in "iu":  # integers (the code matrix): 0 and 1 are those below 2
+        v, bad = raw, raw.view(f"u{raw.dtype.itemsize}") > 1
+    else:
+        v = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype="float64")
+        bad = ~np.isin(v, (0.0, 1.0))
     if bad.any():
         raise TablesError(f"the code {name!r} has values other than 0 and 1 "
                           f"({int(bad.sum())} of {len(v)})",
                           hint="a code is 1 (the post has it) or 0 (it has not)")
-    return v == 1.0
+    return v == 1
 
 
 def _describe_pair(y: np.ndarray, mask: np.ndarray) -> dict[str, object]:
-    n1, m1, s1 = describe(y[mask])
-    n0, m0, s0 = describe(y[~mask])
+    """``describe`` of the posts with and without the code; ``y`` (float64) has no missing
+    value (compare_codes checks), so the values are summarised as they are, without the
+    copy ``describe`` makes to leave missing values out (the same numbers)."""
+    n1, m1, s1 = _summary(y[mask])
+    n0, m0, s0 = _summary(y[~mask])
     return {S.N_WITH: n1, S.MEAN_WITH: m1, S.SD_WITH: s1,
             S.N_WITHOUT: n0, S.MEAN_WITHOUT: m0, S.SD_WITHOUT: s0}
+
+
+def _summary(v: np.ndarray) -> tuple[int, float, float]:
+    """``describe`` of float64 values without missing ones."""
+    n = len(v)
+    return n, float(v.mean()) if n else math.nan, float(v.std(ddof=1)) if n > 1 else math.nan
 
 
 def _run(test: str, y: np.ndarray, masks: list[np.ndarray], *, continuity: bool,

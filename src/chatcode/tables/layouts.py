@@ -193,28 +193,51 @@ def frequencies_table(
             else list(coded.codebook.dimensions))
     levels = {"all": (np.zeros(len(coded.units), dtype=np.int64), pd.Index(["all"]))}
     levels |= {by: pd.factorize(coded.units[by], sort=True) for by in (S.GROUP, S.ROLE)}
-    parts = [_frequencies(coded, d, _rows(d, rows if dimension else None), labels, levels)
-             for d in dims]
+    counts = _code_counts(coded.values, levels)
+    parts = [_frequencies(coded, d, _rows(d, rows if dimension else None), labels, levels,
+                          counts) for d in dims]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=list(S.FREQUENCY_COLUMNS))
 
 
+_COUNT_BLOCK = 1 << 18  # posts counted at a time: the temporary arrays stay small
+
+
+def _code_counts(values: np.ndarray, by_level: dict) -> dict[str, np.ndarray]:
+    """For each ``by``: the posts of each level with each code (levels x codes, integers).
+
+    The cells holding a 1 (a post not coded in a dimension has none) are counted once, by
+    every combination of levels (group x role) and code; each ``by`` sums the others out.
+    """
+    k = values.shape[1]
+    sizes = [len(levels) for _, levels in by_level.values()]
+    joint = np.zeros(len(values), dtype=np.int64)
+    for (level, _), size in zip(by_level.values(), sizes, strict=True):
+        joint = joint * size + level
+    counts = np.zeros(int(np.prod(sizes)) * k, dtype=np.int64)
+    step = _COUNT_BLOCK
+    for lo in range(0, len(values), step):
+        rows, cols = np.nonzero(values[lo:lo + step] == 1)
+        counts += np.bincount(joint[lo + rows] * k + cols, minlength=len(counts))
+    counts = counts.reshape(*sizes, k)
+    axes = range(len(sizes))
+    return {by: counts.sum(axis=tuple(a for a in axes if a != i))
+            for i, by in enumerate(by_level)}
+
+
 def _frequencies(coded: CodedPosts, dim: Dimension, rows: list[str],
-                 labels: dict[str, str] | None, by_level: dict) -> pd.DataFrame:
-    block = coded.values[:, coded._columns[dim.id]]
+                 labels: dict[str, str] | None, by_level: dict,
+                 counts: dict[str, np.ndarray]) -> pd.DataFrame:
+    where = coded._columns[dim.id]
+    block = coded.values[:, where]
     coded_in = block[:, 0] >= 0
     every = bool(coded_in.all())
-    columns = [dim.code_ids.index(r) for r in rows]
-    # codes x posts, one contiguous boolean row per code: counted by bincount (integers)
-    has = np.ascontiguousarray(((block if every else block[coded_in])[:, columns] == 1).T)
+    columns = [where.start + dim.code_ids.index(r) for r in rows]
     names = _labels(dim, rows, labels)
     parts = []
     for by, (level, levels) in by_level.items():
-        level = level if every else level[coded_in]
-        n_posts = np.bincount(level, minlength=len(levels))
-        n = (has.sum(axis=1, keepdims=True) if by == "all" else np.stack(
-            [np.bincount(level[w], minlength=len(levels)) for w in has]).reshape(
-                len(has), len(levels))).astype("int64")  # codes x levels
+        n_posts = np.bincount(level if every else level[coded_in], minlength=len(levels))
+        n = np.ascontiguousarray(counts[by][:, columns].T).astype("int64")  # codes x levels
         parts.append(pd.DataFrame({
             S.DIMENSION: dim.id, S.CODE: np.repeat(rows, len(levels)),
             S.LABEL: np.repeat(names, len(levels)), S.BY: by,
