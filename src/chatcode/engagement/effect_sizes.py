@@ -25,6 +25,10 @@ from statistics import NormalDist
 
 import numpy as np
 
+__all__ = ["Z95", "hedges_g", "mean_cis", "rank_biserial", "value_levels"]
+
+Z95 = NormalDist().inv_cdf(0.975)
+
 
 def _quantile(level: float) -> float:
     """The normal quantile of ``0.5 + level / 2``: ``scipy.special.ndtri``, which
@@ -33,10 +37,6 @@ def _quantile(level: float) -> float:
     from scipy.special import ndtri
 
     return float(ndtri(0.5 + level / 2))
-
-__all__ = ["Z95", "hedges_g", "mean_cis", "rank_biserial", "value_levels"]
-
-Z95 = NormalDist().inv_cdf(0.975)
 
 
 def value_levels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
