@@ -377,15 +377,17 @@ def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = No
 def _on_cycles(n: int, rows: np.ndarray, parent: np.ndarray) -> np.ndarray:
     """Which of ``n`` posts lie on a cycle of reply links (a post replying to itself too).
 
-    ``parent[k]`` is the parent position of post ``rows[k]`` (-1: none). Pointer doubling
-    finds the posts that never reach a thread start (O(n log n)); walking from those finds
-    the cycles themselves (posts that only lead into a cycle are not on it)."""
+    ``parent[k]`` is the parent position of post ``rows[k]`` (-1: none). When every parent
+    comes before its reply in the table (posts in time order, the usual case) there is no
+    cycle, which one linear pass tells. Else pointer doubling finds the posts that never
+    reach a thread start (O(n log n)); walking from those finds the cycles themselves
+    (posts that only lead into a cycle are not on it)."""
     up = np.full(n + 1, n, dtype=np.int64)  # n: a sentinel "thread start" pointing to itself
     has = parent >= 0
     up[rows[has]] = parent[has]
     on = np.zeros(n, dtype=bool)
-    if not has.any():
-        return on
+    if not has.any() or (parent[has] < rows[has]).all():
+        return on  # every link leads to an earlier row: following them always ends
     jump = up.copy()
     for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
         jump = jump[jump]
