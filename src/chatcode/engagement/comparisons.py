@@ -143,11 +143,7 @@ def test_label(test: str = "mannwhitney", *, continuity: bool = False,
 def describe(values: Sequence[float] | np.ndarray | pd.Series) -> tuple[int, float, float]:
     """``(n, mean, sd)`` of the non-missing values; SD with ``ddof=1`` (NaN when n < 2)."""
     v = np.asarray(values, dtype="float64")
-    v = v[~np.isnan(v)]
-    n = len(v)
-    mean = float(v.mean()) if n else math.nan
-    sd = float(v.std(ddof=1)) if n > 1 else math.nan
-    return n, mean, sd
+    return _summary(v[~np.isnan(v)])
 
 
 def mean_ci(values: Sequence[float] | np.ndarray | pd.Series,
@@ -295,7 +291,8 @@ def _describe_pair(y: np.ndarray, mask: np.ndarray) -> dict[str, object]:
 
 
 def _summary(v: np.ndarray) -> tuple[int, float, float]:
-    """``describe`` of float64 values without missing ones."""
+    """``(n, mean, sd)`` of float64 values without missing ones (what ``describe`` gives
+    once it has left the missing values out)."""
     n = len(v)
     return n, float(v.mean()) if n else math.nan, float(v.std(ddof=1)) if n > 1 else math.nan
 
