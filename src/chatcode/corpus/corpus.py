@@ -282,7 +282,6 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
     first row is given.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     asked = sum(len(i) for i in ids)
     if asked and len(posts) and 2 * asked >= len(posts):
@@ -296,16 +295,10 @@ def post_positions(posts: pd.DataFrame, *ids: pd.Series) -> list[np.ndarray]:
         wanted = pa.array(uniques.array, type=pa.large_string())
         if isinstance(wanted, pa.ChunkedArray):
             wanted = wanted.combine_chunks()
-        at = pc.fill_null(pc.index_in(post_ids, value_set=wanted), -1)
-        at = np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at,
-                        dtype=np.int64)
+        at = _index_in(post_ids, wanted)
         rows = np.flatnonzero(at >= 0)[::-1]  # backwards, so the first row of an id wins
         first[at[rows]] = rows
-    out, start = [], 0
-    for series in ids:
-        out.append(first[codes[start:start + len(series)]])
-        start += len(series)
-    return out
+    return _per_series(first[codes], ids)
 
 
 def _positions_by_post_ids(posts: pd.DataFrame, ids: tuple[pd.Series, ...]
@@ -313,7 +306,6 @@ def _positions_by_post_ids(posts: pd.DataFrame, ids: tuple[pd.Series, ...]
     """``post_positions`` with the post ids hashed (``index_in`` gives the first row of a
     repeated id) and every id asked for looked up in one call (missing ids: -1)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     def chunks(values: pd.Series) -> list[pa.Array]:
         arr = pa.array(pd.Series(values).astype("str").array, type=pa.large_string())
@@ -321,14 +313,24 @@ def _positions_by_post_ids(posts: pd.DataFrame, ids: tuple[pd.Series, ...]
 
     post_ids = pa.chunked_array(chunks(posts[S.POST_ID]), type=pa.large_string())
     wanted = pa.chunked_array([c for i in ids for c in chunks(i)], type=pa.large_string())
-    at = pc.fill_null(pc.index_in(wanted, value_set=post_ids.combine_chunks(),
-                                  skip_nulls=True), -1)
-    at = np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at, dtype=np.int64)
-    out, start = [], 0
-    for series in ids:
-        out.append(at[start:start + len(series)])
-        start += len(series)
-    return out
+    return _per_series(_index_in(wanted, post_ids.combine_chunks()), ids)
+
+
+def _index_in(values, value_set) -> np.ndarray:
+    """``pyarrow.compute.index_in`` as int64, -1 where a value (or a missing one) is not in
+    ``value_set``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = pc.fill_null(pc.index_in(values, value_set=value_set, skip_nulls=True), -1)
+    return np.asarray(at.to_numpy() if isinstance(at, pa.ChunkedArray) else at,
+                      dtype=np.int64)
+
+
+def _per_series(flat: np.ndarray, ids: tuple[pd.Series, ...]) -> list[np.ndarray]:
+    """``flat`` (the ids of every series, one after another) cut back into one array per
+    series."""
+    return np.split(flat, np.cumsum([len(series) for series in ids])[:-1]) if ids else []
 
 
 def reply_links(posts: pd.DataFrame, *, parent_positions: np.ndarray | None = None
